@@ -1,0 +1,100 @@
+import type { IHeaders, RecordMetadata as KafkaJsRecordMetadata, Message } from 'kafkajs';
+import type { ConsumedRecord, Header, ProducerRecord, RecordMetadata } from '../types.ts';
+
+/**
+ * kafkajs keeps headers in an object: repeated keys become arrays, so the order of repeated keys is kept
+ * but the interleaving of different keys (a, b, a) is not.
+ */
+export function toKafkaJsHeaders(headers: readonly Header[] | undefined): IHeaders | undefined {
+  if (headers === undefined || headers.length === 0) return undefined;
+  const grouped: Record<string, Buffer[]> = {};
+  for (const { key, value } of headers) {
+    grouped[key] ??= [];
+    grouped[key].push(value);
+  }
+  const result: IHeaders = {};
+  for (const [key, values] of Object.entries(grouped)) result[key] = values.length === 1 ? values[0] : values;
+  return result;
+}
+
+export function fromKafkaJsHeaders(headers: IHeaders | undefined): Header[] {
+  const result: Header[] = [];
+  if (headers === undefined) return result;
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    for (const one of Array.isArray(value) ? value : [value]) {
+      result.push({ key, value: typeof one === 'string' ? Buffer.from(one) : one });
+    }
+  }
+  return result;
+}
+
+export function toKafkaJsMessage(record: ProducerRecord): Message {
+  const headers = toKafkaJsHeaders(record.headers);
+  return {
+    key: record.key,
+    value: record.value,
+    ...(record.partition === undefined ? {} : { partition: record.partition }),
+    ...(headers === undefined ? {} : { headers }),
+    timestamp: String(record.timestamp ?? Date.now()),
+  };
+}
+
+/** The fields of a record as kafkajs decodes it (its consumer messages and its raw fetch responses). */
+export interface DecodedMessage {
+  readonly offset: string;
+  readonly key?: Buffer | null;
+  readonly value: Buffer | null;
+  readonly timestamp: string;
+  readonly headers?: IHeaders;
+}
+
+export function toConsumedRecord(topic: string, partition: number, message: DecodedMessage): ConsumedRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(message.offset),
+    key: message.key ?? null,
+    value: message.value ?? null,
+    headers: fromKafkaJsHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+}
+
+/**
+ * One entry per record, in the order sent: Kafka reports the base offset of each partition's batch, and the
+ * records of one batch take consecutive offsets.
+ */
+export function recordMetadata(
+  sent: readonly { topic: string; messages: readonly Message[] }[],
+  written: readonly KafkaJsRecordMetadata[],
+  partitionOf: WeakMap<Message, number>,
+): RecordMetadata[] {
+  const baseOffsets = new Map<string, number>();
+  for (const w of written)
+    baseOffsets.set(`${w.topicName}\u0000${w.partition}`, Number(w.baseOffset ?? w.offset ?? -1));
+  const nextIndex = new Map<string, number>();
+  const result: RecordMetadata[] = [];
+  for (const { topic, messages } of sent) {
+    for (const message of messages) {
+      const partition = partitionOf.get(message) ?? message.partition ?? -1;
+      const key = `${topic}\u0000${partition}`;
+      const index = nextIndex.get(key) ?? 0;
+      nextIndex.set(key, index + 1);
+      const base = baseOffsets.get(key);
+      result.push({ topic, partition, offset: base === undefined || base < 0 ? -1 : base + index });
+    }
+  }
+  return result;
+}
+
+/** Groups records by topic, keeping their order, as kafkajs's sendBatch wants them. */
+export function topicMessages(records: readonly ProducerRecord[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const record of records) {
+    const messages = byTopic.get(record.topic) ?? [];
+    byTopic.set(record.topic, messages);
+    messages.push(toKafkaJsMessage(record));
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -1,0 +1,268 @@
+import { type Consumer, FetchIsolationLevels, type fetchV17 } from '@platformatic/kafka';
+import type { ConsumedRecord, IsolationLevel, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import { protocolErrorId } from './error-mapping.ts';
+import { decodeFetchedPartition } from './fetched-records.ts';
+
+export interface FetcherOptions {
+  readonly isolationLevel: IsolationLevel;
+  readonly maxBytes: number;
+  readonly partitionMaxBytes: number;
+  readonly maxWaitMs: number;
+  /** Where to continue when a position is out of range (e.g. deleted by retention). */
+  readonly resetOffsets: (partitions: readonly TopicPartition[]) => Promise<readonly TopicPartitionOffset[]>;
+}
+
+interface PartitionState {
+  readonly topic: string;
+  readonly partition: number;
+  /** The next offset poll returns. */
+  position: number;
+  /** The next offset to fetch; ahead of `position` while records are buffered. */
+  fetchOffset: number;
+  buffer: ConsumedRecord[];
+  paused: boolean;
+  /** Bumped by seek and reassignment so a fetch answered afterwards is dropped. */
+  epoch: number;
+}
+
+const offsetOutOfRange = 1;
+const idleWaitMs = 50;
+
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+/**
+ * The pull side of both consumers: fetches assigned, unpaused partitions from their leaders and hands
+ * out bounded batches. A partition is fetched only when nothing of it is buffered, and at most one fetch
+ * is in flight, so memory stays within about one fetch response. Records of a paused partition stay
+ * buffered until it is resumed; a seek drops them.
+ */
+export class PartitionFetcher {
+  readonly #consumer: Consumer<Buffer, Buffer, Buffer, Buffer>;
+  readonly #options: FetcherOptions;
+  #partitions = new Map<string, PartitionState>();
+  #inFlight: Promise<void> | undefined;
+  #fetchError: unknown;
+  #nextStart = 0;
+
+  constructor(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, options: FetcherOptions) {
+    this.#consumer = consumer;
+    this.#options = options;
+  }
+
+  assign(positions: readonly TopicPartitionOffset[]): void {
+    const previous = this.#partitions;
+    this.#partitions = new Map();
+    for (const { topic, partition, offset } of positions) {
+      const old = previous.get(partitionKey(topic, partition));
+      this.#partitions.set(partitionKey(topic, partition), {
+        topic,
+        partition,
+        position: offset,
+        fetchOffset: offset,
+        buffer: [],
+        paused: old?.paused ?? false,
+        epoch: (old?.epoch ?? 0) + 1,
+      });
+    }
+  }
+
+  assigned(): readonly TopicPartition[] {
+    return [...this.#partitions.values()].map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  has(topic: string, partition: number): boolean {
+    return this.#partitions.has(partitionKey(topic, partition));
+  }
+
+  seek({ topic, partition, offset }: TopicPartitionOffset): boolean {
+    const state = this.#partitions.get(partitionKey(topic, partition));
+    if (!state) return false;
+    state.position = offset;
+    state.fetchOffset = offset;
+    state.buffer = [];
+    state.epoch++;
+    return true;
+  }
+
+  setPaused(partitions: readonly TopicPartition[], paused: boolean): void {
+    for (const { topic, partition } of partitions) {
+      const state = this.#partitions.get(partitionKey(topic, partition));
+      if (state) state.paused = paused;
+    }
+  }
+
+  paused(): readonly TopicPartition[] {
+    return [...this.#partitions.values()].filter((s) => s.paused).map(({ topic, partition }) => ({ topic, partition }));
+  }
+
+  /** Waits for a fetch in flight to land (before a rebalance or close). */
+  async settle(): Promise<void> {
+    await this.#inFlight?.catch(() => undefined);
+  }
+
+  /** Returns up to `maxRecords` records, waiting at most `timeoutMs` for some to arrive. */
+  async poll(maxRecords: number, timeoutMs: number, interrupted: () => boolean): Promise<ConsumedRecord[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.#throwFetchError();
+      const records = this.#drain(maxRecords);
+      if (records.length > 0) {
+        if (this.#bufferedCount() < maxRecords) this.#startFetch();
+        return records;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0 || interrupted()) return [];
+      this.#startFetch(remaining);
+      const flight = this.#inFlight;
+      await raceTimeout(flight, flight ? remaining : Math.min(remaining, idleWaitMs));
+    }
+  }
+
+  #throwFetchError(): void {
+    if (this.#fetchError === undefined) return;
+    const error = this.#fetchError;
+    this.#fetchError = undefined;
+    throw error;
+  }
+
+  #bufferedCount(): number {
+    let count = 0;
+    for (const state of this.#partitions.values()) if (!state.paused) count += state.buffer.length;
+    return count;
+  }
+
+  /** Takes records from unpaused partitions, starting with a different partition each time for fairness. */
+  #drain(maxRecords: number): ConsumedRecord[] {
+    const states = [...this.#partitions.values()];
+    const out: ConsumedRecord[] = [];
+    for (let i = 0; i < states.length && out.length < maxRecords; i++) {
+      const state = states[(this.#nextStart + i) % states.length]!;
+      if (state.paused || state.buffer.length === 0) continue;
+      const taken = state.buffer.splice(0, maxRecords - out.length);
+      for (const record of taken) out.push(record);
+      state.position = taken[taken.length - 1]!.offset + 1;
+    }
+    this.#nextStart = states.length === 0 ? 0 : (this.#nextStart + 1) % states.length;
+    return out;
+  }
+
+  #startFetch(maxWaitMs = this.#options.maxWaitMs): void {
+    if (this.#inFlight) return;
+    const wanted = [...this.#partitions.values()].filter((s) => !s.paused && s.buffer.length === 0);
+    if (wanted.length === 0) return;
+    const waitMs = Math.max(0, Math.min(maxWaitMs, this.#options.maxWaitMs));
+    const flight = this.#fetch(wanted, waitMs).catch((error: unknown) => {
+      this.#fetchError = error;
+    });
+    this.#inFlight = flight;
+    void flight.finally(() => {
+      if (this.#inFlight === flight) this.#inFlight = undefined;
+    });
+  }
+
+  async #fetch(wanted: readonly PartitionState[], maxWaitMs: number): Promise<void> {
+    const topics = [...new Set(wanted.map((s) => s.topic))];
+    const metadata = await this.#consumer.metadata({ topics });
+    const byNode = new Map<number, Map<string, fetchV17.FetchRequestPartition[]>>();
+    const requested = new Map<string, { state: PartitionState; epoch: number; fetchOffset: number }>();
+    const topicNames = new Map<string, string>();
+    for (const state of wanted) {
+      const topicMetadata = metadata.topics.get(state.topic);
+      const leader = topicMetadata?.partitions[state.partition]?.leader;
+      if (!topicMetadata || leader === undefined) continue;
+      topicNames.set(topicMetadata.id, state.topic);
+      const node = byNode.get(leader) ?? new Map<string, fetchV17.FetchRequestPartition[]>();
+      byNode.set(leader, node);
+      const list = node.get(topicMetadata.id) ?? [];
+      node.set(topicMetadata.id, list);
+      list.push({
+        partition: state.partition,
+        currentLeaderEpoch: -1,
+        fetchOffset: BigInt(state.fetchOffset),
+        lastFetchedEpoch: -1,
+        partitionMaxBytes: this.#options.partitionMaxBytes,
+      });
+      requested.set(partitionKey(state.topic, state.partition), {
+        state,
+        epoch: state.epoch,
+        fetchOffset: state.fetchOffset,
+      });
+    }
+    const isolationLevel =
+      this.#options.isolationLevel === 'read_committed'
+        ? FetchIsolationLevels.READ_COMMITTED
+        : FetchIsolationLevels.READ_UNCOMMITTED;
+    await Promise.all(
+      [...byNode].map(async ([node, partitionsByTopic]) => {
+        let response: fetchV17.FetchResponse;
+        try {
+          response = await this.#consumer.fetch({
+            node,
+            topics: [...partitionsByTopic].map(([topicId, partitions]) => ({ topicId, partitions })),
+            maxWaitTime: maxWaitMs,
+            minBytes: 1,
+            maxBytes: this.#options.maxBytes,
+            isolationLevel,
+          });
+        } catch (error) {
+          const partial = (error as { response?: fetchV17.FetchResponse }).response;
+          if (protocolErrorId(error) !== 'OFFSET_OUT_OF_RANGE' || !partial) throw error;
+          await this.#resetOutOfRange(partial, topicNames, requested);
+          return;
+        }
+        this.#store(response, topicNames, requested);
+      }),
+    );
+  }
+
+  #store(
+    response: fetchV17.FetchResponse,
+    topicNames: ReadonlyMap<string, string>,
+    requested: ReadonlyMap<string, { state: PartitionState; epoch: number; fetchOffset: number }>,
+  ): void {
+    const readCommitted = this.#options.isolationLevel === 'read_committed';
+    for (const topicResponse of response.responses) {
+      const topic = topicNames.get(topicResponse.topicId) ?? topicResponse.topicId;
+      for (const partitionResponse of topicResponse.partitions) {
+        const request = requested.get(partitionKey(topic, partitionResponse.partitionIndex));
+        if (!request || partitionResponse.errorCode !== 0) continue;
+        const { state, epoch, fetchOffset } = request;
+        // A seek or reassignment since the request makes this answer stale.
+        if (this.#partitions.get(partitionKey(topic, state.partition)) !== state || state.epoch !== epoch) continue;
+        const decoded = decodeFetchedPartition(topic, state.partition, partitionResponse, fetchOffset, readCommitted);
+        state.buffer = decoded.records;
+        state.fetchOffset = decoded.nextFetchOffset;
+      }
+    }
+  }
+
+  async #resetOutOfRange(
+    response: fetchV17.FetchResponse,
+    topicNames: ReadonlyMap<string, string>,
+    requested: ReadonlyMap<string, { state: PartitionState; epoch: number; fetchOffset: number }>,
+  ): Promise<void> {
+    const outOfRange: TopicPartition[] = [];
+    for (const topicResponse of response.responses) {
+      const topic = topicNames.get(topicResponse.topicId) ?? topicResponse.topicId;
+      for (const p of topicResponse.partitions) {
+        if (p.errorCode === offsetOutOfRange) outOfRange.push({ topic, partition: p.partitionIndex });
+      }
+    }
+    const reset = await this.#options.resetOffsets(outOfRange);
+    for (const position of reset) {
+      const request = requested.get(partitionKey(position.topic, position.partition));
+      if (request && request.state.epoch === request.epoch) this.seek(position);
+    }
+  }
+}
+
+async function raceTimeout(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race(promise ? [promise, timeout] : [timeout]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,3 @@
+import { describeKafkaContract } from './contract-suite.ts';
+
+describeKafkaContract('platformatic');

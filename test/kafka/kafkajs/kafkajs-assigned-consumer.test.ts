@@ -1,0 +1,47 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ConsumedRecord } from '../../../src/kafka/types.ts';
+import { kafkaJsTestbed, uniqueName } from './kafkajs-test-support.ts';
+
+const bed = kafkaJsTestbed();
+afterEach(() => bed.closeAll());
+
+describe('KafkaJsAssignedConsumer', () => {
+  it('ends at the last stable offset and skips aborted records under read_committed', async () => {
+    const topic = await bed.createTopic('restore', 1);
+    const producer = bed.track(bed.client().producer({ transactionalId: uniqueName('restore-tx') }));
+    const committed = await producer.beginTransaction();
+    await committed.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('kept') }]);
+    await committed.commit();
+    const aborted = await producer.beginTransaction();
+    await aborted.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('aborted') }]);
+    await aborted.abort();
+    const open = await producer.beginTransaction();
+    await open.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('pending') }]);
+
+    const readCommitted = bed.track(bed.client().assignedConsumer({ isolationLevel: 'read_committed' }));
+    const readUncommitted = bed.track(bed.client().assignedConsumer({ isolationLevel: 'read_uncommitted' }));
+    const [stable] = await readCommitted.endOffsets([{ topic, partition: 0 }]);
+    const [high] = await readUncommitted.endOffsets([{ topic, partition: 0 }]);
+    // kept, commit marker, aborted, abort marker, then the open transaction's record.
+    expect(stable?.offset).toBe(4);
+    expect(high?.offset).toBe(5);
+
+    await readCommitted.assign([{ topic, partition: 0, offset: 0 }]);
+    const seen: ConsumedRecord[] = [];
+    for (let i = 0; i < 5; i++) seen.push(...(await readCommitted.poll({ timeoutMs: 200 })));
+    expect(seen.map((r) => r.value?.toString())).toEqual(['kept']);
+    await open.abort();
+  });
+
+  it('returns at most maxRecords per poll and keeps the rest for the next', async () => {
+    const topic = await bed.createTopic('bounded', 1);
+    const producer = bed.track(bed.client().producer());
+    await producer.send(Array.from({ length: 50 }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })));
+    const consumer = bed.track(bed.client().assignedConsumer());
+    await consumer.assign([{ topic, partition: 0, offset: 10 }]);
+    const first = await consumer.poll({ maxRecords: 15, timeoutMs: 2_000 });
+    const second = await consumer.poll({ maxRecords: 15, timeoutMs: 2_000 });
+    expect(first.map((r) => r.offset)).toEqual(Array.from({ length: 15 }, (_, i) => 10 + i));
+    expect(second.map((r) => r.offset)).toEqual(Array.from({ length: 15 }, (_, i) => 25 + i));
+  });
+});
