@@ -1,0 +1,218 @@
+import { KStreamsError } from '../errors.ts';
+import type { ConsumedRecord } from '../kafka/types.ts';
+import type { RecordHeader } from '../processor/stream-record.ts';
+import { subtopologiesOf } from '../processor/subtopologies.ts';
+import type { Topology } from '../processor/topology.ts';
+import { defaultErrorHandling, type ErrorHandling } from '../runtime/error-policies.ts';
+import { type Logger, silentLogger } from '../runtime/logger.ts';
+import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.ts';
+import { StreamTask } from '../runtime/stream-task.ts';
+import { bytesSerde } from '../serdes/bytes-serde.ts';
+import type { Deserializer, Serde, Serializer } from '../serdes/serde.ts';
+import type { KeyValueStore } from '../state/key-value-store.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { TestInputTopic } from './test-input-topic.ts';
+import { TestOutputTopic } from './test-output-topic.ts';
+
+export interface TopologyTestDriverOptions {
+  readonly applicationId?: string;
+  /** Serdes for sources and sinks that name none (default: bytes, i.e. Buffers pass through). */
+  readonly defaultKeySerde?: Serde<unknown>;
+  readonly defaultValueSerde?: Serde<unknown>;
+  readonly errorHandling?: ErrorHandling;
+  /** Wall-clock start, in epoch milliseconds; only `advanceWallClockTime` moves it. */
+  readonly initialWallClockTimeMs?: number;
+  readonly logger?: Logger;
+}
+
+/** A record as it sits in one of the driver's in-memory topics. */
+export interface DriverRecord {
+  readonly topic: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: readonly RecordHeader[];
+  readonly timestamp: number;
+}
+
+/**
+ * Runs a topology in memory, deterministically, with no broker (Kafka Streams' TopologyTestDriver). Each
+ * topic has one partition, so each sub-topology runs as one task. Piped records are processed at once;
+ * records written to a topic the topology also reads (repartition and through topics) are processed
+ * right after, in order. Time moves only with record timestamps and `advanceWallClockTime`.
+ */
+export class TopologyTestDriver {
+  readonly #tasks: StreamTask[] = [];
+  readonly #taskByTopic = new Map<string, StreamTask>();
+  readonly #patternTasks: Array<{ pattern: RegExp; task: StreamTask }> = [];
+  readonly #topics = new Map<string, DriverRecord[]>();
+  readonly #readPositions = new Map<string, number>();
+  readonly #offsets = new Map<string, number>();
+  readonly #pending: OutgoingRecord[] = [];
+  readonly #stores = new Map<string, StateStore>();
+  #wallClock: number;
+  #draining = false;
+
+  constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
+    this.#wallClock = options.initialWallClockTimeMs ?? Date.now();
+    const collector: RecordCollector = {
+      send: (record) => this.#pending.push(record),
+      partitionCount: () => 1,
+    };
+    for (const subtopology of subtopologiesOf(topology)) {
+      const stores = new Map<string, StateStore>();
+      for (const name of subtopology.stores) {
+        const store = topology.storeBuilder(name)!.build();
+        stores.set(name, store);
+        this.#stores.set(name, store);
+      }
+      const task = new StreamTask({
+        id: { subtopology: subtopology.id, partition: 0 },
+        applicationId: options.applicationId ?? 'test-driver',
+        topology,
+        subtopology,
+        collector,
+        stores,
+        defaultKeySerde: options.defaultKeySerde ?? (bytesSerde() as Serde<unknown>),
+        defaultValueSerde: options.defaultValueSerde ?? (bytesSerde() as Serde<unknown>),
+        errorHandling: options.errorHandling ?? defaultErrorHandling,
+        logger: options.logger ?? silentLogger,
+        wallClock: () => this.#wallClock,
+      });
+      this.#tasks.push(task);
+      for (const topic of subtopology.sourceTopics) this.#taskByTopic.set(topic, task);
+      for (const pattern of subtopology.sourcePatterns) this.#patternTasks.push({ pattern, task });
+    }
+  }
+
+  createInputTopic<K, V>(
+    topic: string,
+    keySerializer: Serializer<K>,
+    valueSerializer: Serializer<V>,
+  ): TestInputTopic<K, V> {
+    if (this.#taskFor(topic) === undefined) {
+      throw new KStreamsError('TOPOLOGY_INVALID', `The topology does not read topic "${topic}".`, {
+        hint: `Pipe into one of its source topics: ${[...this.#taskByTopic.keys()].join(', ')}.`,
+      });
+    }
+    return new TestInputTopic(
+      topic,
+      keySerializer,
+      valueSerializer,
+      (record) => this.pipeRaw(record),
+      () => this.#wallClock,
+    );
+  }
+
+  createOutputTopic<K, V>(
+    topic: string,
+    keyDeserializer: Deserializer<K>,
+    valueDeserializer: Deserializer<V>,
+  ): TestOutputTopic<K, V> {
+    return new TestOutputTopic(
+      topic,
+      keyDeserializer,
+      valueDeserializer,
+      () => this.#readNext(topic),
+      () => this.#unread(topic),
+    );
+  }
+
+  /** Feeds one serialized record to the topology, then everything it causes. */
+  pipeRaw(record: DriverRecord): void {
+    this.#append(record);
+    this.#processRecord(record);
+    this.#drain();
+  }
+
+  /** Moves wall-clock time forward and runs the wall-clock punctuators that became due. */
+  advanceWallClockTime(ms: number): void {
+    if (!(ms >= 0)) throw new RangeError(`advanceWallClockTime needs a non-negative duration, got ${ms}.`);
+    this.#wallClock += ms;
+    for (const task of this.#tasks) task.punctuateWallClock(this.#wallClock);
+    this.#drain();
+  }
+
+  getStateStore<S extends StateStore = StateStore>(name: string): S {
+    const store = this.#stores.get(name);
+    if (store === undefined) {
+      throw new KStreamsError('STATE_STORE_NOT_CONNECTED', `The topology has no state store named "${name}".`, {
+        hint: `Known stores: ${[...this.#stores.keys()].join(', ') || '(none)'}.`,
+      });
+    }
+    return store as S;
+  }
+
+  getKeyValueStore<K, V>(name: string): KeyValueStore<K, V> {
+    return this.getStateStore<KeyValueStore<K, V>>(name);
+  }
+
+  /** Every record written to the topic so far (piped or produced), read or not. */
+  recordsOf(topic: string): readonly DriverRecord[] {
+    return this.#topics.get(topic) ?? [];
+  }
+
+  async close(): Promise<void> {
+    for (const task of this.#tasks) await task.close();
+  }
+
+  #taskFor(topic: string): StreamTask | undefined {
+    return this.#taskByTopic.get(topic) ?? this.#patternTasks.find((p) => p.pattern.test(topic))?.task;
+  }
+
+  #append(record: DriverRecord): number {
+    const offset = this.#offsets.get(record.topic) ?? 0;
+    this.#offsets.set(record.topic, offset + 1);
+    const records = this.#topics.get(record.topic) ?? [];
+    records.push(record);
+    this.#topics.set(record.topic, records);
+    return offset;
+  }
+
+  #processRecord(record: DriverRecord): void {
+    const task = this.#taskFor(record.topic);
+    if (task === undefined) return;
+    const consumed: ConsumedRecord = {
+      topic: record.topic,
+      partition: 0,
+      offset: (this.#offsets.get(record.topic) ?? 1) - 1,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      timestamp: record.timestamp,
+    };
+    task.process(consumed);
+  }
+
+  /** Delivers produced records, feeding those on topics the topology reads back in, in order. */
+  #drain(): void {
+    if (this.#draining) return;
+    this.#draining = true;
+    try {
+      while (this.#pending.length > 0) {
+        const next = this.#pending.shift()!;
+        const record: DriverRecord = {
+          topic: next.topic,
+          key: next.key,
+          value: next.value,
+          headers: next.headers,
+          timestamp: next.timestamp,
+        };
+        this.#append(record);
+        this.#processRecord(record);
+      }
+    } finally {
+      this.#draining = false;
+    }
+  }
+
+  #readNext(topic: string): DriverRecord | undefined {
+    const position = this.#readPositions.get(topic) ?? 0;
+    const record = this.#topics.get(topic)?.[position];
+    if (record !== undefined) this.#readPositions.set(topic, position + 1);
+    return record;
+  }
+
+  #unread(topic: string): number {
+    return (this.#topics.get(topic)?.length ?? 0) - (this.#readPositions.get(topic) ?? 0);
+  }
+}
