@@ -20,9 +20,10 @@ export function describeTopology(topology: Topology): TopologyDescription {
 
 function formatText(topology: Topology, subtopologies: readonly Subtopology[]): string {
   const order = nodeOrder(topology);
-  let text = 'Topologies:\n';
+  // Java writes "Topologies:\n " and then "  Sub-topology: n" for each: the first line has one space more.
+  let text = 'Topologies:\n ';
   for (const subtopology of subtopologies) {
-    text += `   Sub-topology: ${subtopology.id}\n`;
+    text += `  Sub-topology: ${subtopology.id}\n`;
     for (const name of [...subtopology.nodes].sort(order)) {
       const node = topology.node(name)!;
       text += `    ${headline(node)}\n`;

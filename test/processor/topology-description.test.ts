@@ -62,7 +62,7 @@ describe('Topology.describe', () => {
         '    Sink: counts-repartition-sink (topic: counts-repartition)\n' +
         '      <-- KSTREAM-KEY-SELECT-0000000001\n' +
         '\n' +
-        '   Sub-topology: 1\n' +
+        '  Sub-topology: 1\n' +
         '    Source: counts-repartition-source (topics: [counts-repartition])\n' +
         '      --> counts\n' +
         '    Processor: counts (stores: [counts-store])\n' +
