@@ -8,6 +8,8 @@ export interface Subtopology {
   readonly sourceTopics: readonly string[];
   readonly sourcePatterns: readonly RegExp[];
   readonly stores: readonly string[];
+  /** True for a global store's sub-topology: every instance runs it over all partitions, outside tasks. */
+  readonly global: boolean;
 }
 
 /**
@@ -47,11 +49,13 @@ export function subtopologiesOf(topology: Topology): readonly Subtopology[] {
     const key = find(node.name);
     groups.set(key, [...(groups.get(key) ?? []), node]);
   }
+  const globalStores = new Set(topology.globalStoreNames());
   return [...groups.values()].map((members, id) => ({
     id,
     nodes: members.map((n) => n.name),
     sourceTopics: members.flatMap((n) => (n.kind === 'source' ? n.topics : [])),
     sourcePatterns: members.flatMap((n) => (n.kind === 'source' && n.pattern !== undefined ? [n.pattern] : [])),
     stores: [...new Set(members.flatMap((n) => (n.kind === 'processor' ? n.stores : [])))],
+    global: members.some((n) => n.kind === 'processor' && n.stores.some((store) => globalStores.has(store))),
   }));
 }

@@ -23,7 +23,7 @@ function formatText(topology: Topology, subtopologies: readonly Subtopology[]): 
   // Java writes "Topologies:\n " and then "  Sub-topology: n" for each: the first line has one space more.
   let text = 'Topologies:\n ';
   for (const subtopology of subtopologies) {
-    text += `  Sub-topology: ${subtopology.id}\n`;
+    text += `  Sub-topology: ${subtopology.id}${subtopology.global ? ' for global store (will not generate tasks)' : ''}\n`;
     for (const name of [...subtopology.nodes].sort(order)) {
       const node = topology.node(name)!;
       text += `    ${headline(node)}\n`;

@@ -229,5 +229,7 @@ describe('globalTable', () => {
     expect(rates.queryableStoreName()).toBe('rates-store');
     expect(topology.globalStoreNames()).toEqual(['rates-store']);
     expect(topology.describe().toString()).toContain('Processor: KTABLE-SOURCE-0000000001 (stores: [rates-store])');
+    expect(topology.describe().toString()).toContain('Sub-topology: 0 for global store (will not generate tasks)');
+    expect(topology.describe().subtopologies.map((s) => s.global)).toEqual([true]);
   });
 });
