@@ -1,0 +1,106 @@
+// Child process of the pipe scenario: one pipe run with one adapter, so its peak RSS is its own.
+// Started by pipe.ts with a PipeJob as JSON in argv; answers with PipeWorkerMessages over IPC.
+import { createKafkaClient } from '../src/kafka/index.ts';
+import { brokerPids, cpuShareBetween, sampleCpu } from './machine-support.ts';
+import { readSentAt } from './pipe-load-support.ts';
+import { runPipe } from './pipe-loop-support.ts';
+import type { LatencySummary, PipeJob, PipeRunResult, PipeWorkerMessage } from './pipe-protocol-support.ts';
+import { describeError } from './scenario-support.ts';
+import { quantile, round } from './stats-support.ts';
+
+function report(message: PipeWorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.send === undefined) {
+      process.stdout.write(`${JSON.stringify(message)}\n`);
+      resolve();
+    } else {
+      process.send(message, undefined, {}, () => resolve());
+    }
+  });
+}
+
+function summarize(latencies: number[]): LatencySummary | null {
+  if (latencies.length === 0) return null;
+  latencies.sort((a, b) => a - b);
+  return {
+    samples: latencies.length,
+    p50Ms: round(quantile(latencies, 0.5), 2),
+    p90Ms: round(quantile(latencies, 0.9), 2),
+    p99Ms: round(quantile(latencies, 0.99), 2),
+    maxMs: round(latencies[latencies.length - 1] as number, 2),
+  };
+}
+
+async function pipeOnce(job: PipeJob): Promise<PipeRunResult> {
+  const client = createKafkaClient({ brokers: job.brokers, clientId: `bench-pipe-${job.adapter}` }, job.adapter);
+  const consumer = client.groupConsumer({
+    groupId: job.groupId,
+    topics: [job.inputTopic],
+    offsetReset: 'earliest',
+    maxBytes: job.settings.fetchMaxBytes,
+  });
+  const producer = client.producer({ lingerMs: job.settings.lingerMs });
+  try {
+    await consumer.connect();
+    await report({ type: 'ready' });
+    const latencies: number[] = [];
+    const cpuStart = process.cpuUsage();
+    const loopStart = performance.eventLoopUtilization();
+    const kafkaPids = brokerPids(job.brokers);
+    const machineStart = sampleCpu(kafkaPids);
+    const start = performance.now();
+    const stats = await runPipe({
+      consumer,
+      producer,
+      inputTopic: job.inputTopic,
+      outputTopic: job.outputTopic,
+      settings: job.settings,
+      target: job.target,
+      timeoutMs: job.timeoutMs,
+      onAcknowledged:
+        job.target.kind === 'count'
+          ? (records, ackedAt) => {
+              for (const record of records) {
+                const stamp = readSentAt(record);
+                if (stamp !== undefined && stamp.sequence >= job.warmupRecords) latencies.push(ackedAt - stamp.sentAt);
+              }
+            }
+          : undefined,
+    });
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const loop = performance.eventLoopUtilization(loopStart);
+    const machine = cpuShareBetween(machineStart, sampleCpu(kafkaPids), kafkaPids.length > 0);
+    return {
+      records: stats.records,
+      seconds: round(seconds, 3),
+      recordsPerSec: Math.round(stats.records / seconds),
+      polls: stats.polls,
+      meanPollRecords: Math.round(stats.records / Math.max(1, stats.polls)),
+      commits: stats.commits,
+      processCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
+      eventLoopUtilization: round(loop.utilization, 2),
+      kafkaCpuPct: machine?.kafkaPct ?? null,
+      machineCpuPct: machine?.machinePct ?? null,
+      peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+      latency: summarize(latencies),
+    };
+  } finally {
+    await consumer.close().catch(() => undefined);
+    await producer.close().catch(() => undefined);
+  }
+}
+
+const raw = process.argv[2];
+if (raw === undefined) {
+  process.stderr.write('pipe-worker is started by `npm run bench -- pipe`; it takes a job as JSON.\n');
+  process.exit(2);
+}
+try {
+  const result = await pipeOnce(JSON.parse(raw) as PipeJob);
+  await report({ type: 'result', result });
+  process.exit(0);
+} catch (error) {
+  await report({ type: 'failed', message: describeError(error) });
+  process.exit(1);
+}
