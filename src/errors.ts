@@ -24,6 +24,7 @@ export const errorCodes = [
   'KAFKA_UNSUPPORTED',
   'SERDE_SERIALIZATION_FAILED',
   'SERDE_DESERIALIZATION_FAILED',
+  'ILLEGAL_STATE',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];

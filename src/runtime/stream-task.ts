@@ -34,6 +34,11 @@ export interface StreamTaskOptions {
   readonly errorHandling: ErrorHandling;
   readonly logger: Logger;
   readonly wallClock: () => number;
+  /**
+   * The cluster name of a topic the topology names (internal topics carry the application id as prefix);
+   * sources are matched against it. Default: the name as written.
+   */
+  readonly resolveTopic?: (topic: string) => string;
 }
 
 interface TaskSource {
@@ -192,7 +197,8 @@ export class StreamTask {
         (spec.options.valueDeserializer as Deserializer<unknown> | undefined) ?? this.#options.defaultValueSerde,
       timestampExtractor: spec.options.timestampExtractor ?? recordTimestamp,
     };
-    for (const topic of spec.topics) this.#sourcesByTopic.set(topic, source);
+    const resolve = this.#options.resolveTopic ?? ((topic: string) => topic);
+    for (const topic of spec.topics) this.#sourcesByTopic.set(resolve(topic), source);
     if (spec.pattern !== undefined) this.#patternSources.push({ pattern: spec.pattern, source });
   }
 

@@ -1,0 +1,104 @@
+import type { ConsumedRecord, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
+import type { TaskId } from '../processor/processor-context.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { CommittableTask } from './commit-tasks.ts';
+import { PartitionGroup, partitionKey } from './partition-group.ts';
+import { type StreamTask, taskIdString } from './stream-task.ts';
+
+/** Where processing stopped with an uncaught error, for the log line and the error listeners. */
+export interface FailureLocation {
+  readonly task: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly offset?: number;
+}
+
+/**
+ * A task the poll loop runs: the shared StreamTask (processing), its PartitionGroup (input order and
+ * idling) and the offsets it processed but has not committed yet.
+ */
+export class ActiveTask implements CommittableTask {
+  readonly id: TaskId;
+  readonly name: string;
+  readonly task: StreamTask;
+  readonly group: PartitionGroup;
+  readonly #uncommitted = new Map<string, TopicPartitionOffset>();
+
+  constructor(task: StreamTask, partitions: readonly TopicPartition[], maxTaskIdleMs: number) {
+    this.id = task.id;
+    this.name = taskIdString(task.id);
+    this.task = task;
+    this.group = new PartitionGroup(partitions, maxTaskIdleMs);
+  }
+
+  partitions(): readonly TopicPartition[] {
+    return this.group.partitions();
+  }
+
+  /**
+   * Processes every record the partition group lets through at `now`. On an uncaught error, `onFailure`
+   * learns where it happened and the error is rethrown; the failed record's offset is not recorded.
+   */
+  processReady(now: number, onFailure: (where: FailureLocation) => void): number {
+    let count = 0;
+    for (let record = this.group.next(now); record !== undefined; record = this.group.next(now)) {
+      this.#processOne(record, onFailure);
+      count++;
+    }
+    return count;
+  }
+
+  punctuateWallClock(now: number, onFailure: (where: FailureLocation) => void): void {
+    try {
+      this.task.punctuateWallClock(now);
+    } catch (error) {
+      onFailure({ task: this.name });
+      throw error;
+    }
+  }
+
+  get commitRequested(): boolean {
+    return this.task.commitRequested;
+  }
+
+  stores(): ReadonlyMap<string, StateStore> {
+    return this.task.stores();
+  }
+
+  offsetsToCommit(): readonly TopicPartitionOffset[] {
+    return [...this.#uncommitted.values()];
+  }
+
+  markCommitted(offsets: readonly TopicPartitionOffset[]): void {
+    for (const committed of offsets) {
+      const key = partitionKey(committed);
+      if (this.#uncommitted.get(key)?.offset === committed.offset) this.#uncommitted.delete(key);
+    }
+    this.task.committed();
+  }
+
+  /** Drops buffered input and uncommitted progress (the partitions go elsewhere or are re-read). */
+  clear(): void {
+    this.group.clear();
+    this.#uncommitted.clear();
+  }
+
+  async close(): Promise<void> {
+    this.clear();
+    await this.task.close();
+  }
+
+  #processOne(record: ConsumedRecord, onFailure: (where: FailureLocation) => void): void {
+    try {
+      this.task.process(record);
+    } catch (error) {
+      onFailure({ task: this.name, topic: record.topic, partition: record.partition, offset: record.offset });
+      throw error;
+    }
+    this.#uncommitted.set(`${record.topic}:${record.partition}`, {
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset + 1,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import { KStreamsError, reasonOf } from '../errors.ts';
+import type { Producer, ProducerRecord } from '../kafka/types.ts';
+import type { OutgoingRecord, RecordCollector } from './record-collector.ts';
+
+export interface KafkaRecordCollectorOptions {
+  readonly producer: Producer;
+  /** Maps a topic name of the topology to its name on the cluster (internal topics get a prefix). */
+  readonly realName: (topic: string) => string;
+  readonly partitionCount: (realTopic: string) => number | undefined;
+}
+
+/**
+ * The runtime's RecordCollector: sinks append here while a batch is processed; `flush` hands the batch to
+ * the producer in one send without awaiting it; `acknowledged` (commit step 2) awaits every send. A failed
+ * send is kept and rethrown by `acknowledged` and `checkFailure`, so the commit that would cover its
+ * input never happens and the input is processed again after a restart: nothing is lost.
+ */
+export class KafkaRecordCollector implements RecordCollector {
+  readonly #options: KafkaRecordCollectorOptions;
+  #buffer: ProducerRecord[] = [];
+  readonly #inFlight = new Set<Promise<void>>();
+  #failure: KStreamsError | undefined;
+  #sent = 0;
+
+  constructor(options: KafkaRecordCollectorOptions) {
+    this.#options = options;
+  }
+
+  /** Records handed to the producer so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  send(record: OutgoingRecord): void {
+    checkBytes(record.topic, 'key', record.key);
+    checkBytes(record.topic, 'value', record.value);
+    this.#buffer.push({
+      topic: this.#options.realName(record.topic),
+      ...(record.partition === undefined ? {} : { partition: record.partition }),
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      timestamp: record.timestamp,
+    });
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.#options.partitionCount(this.#options.realName(topic));
+  }
+
+  /** Sends what the last batch produced, in one producer call; the acknowledgement is awaited at commit. */
+  flush(): void {
+    if (this.#buffer.length === 0) return;
+    const batch = this.#buffer;
+    this.#buffer = [];
+    this.#sent += batch.length;
+    const sending: Promise<void> = this.#options.producer.send(batch).then(
+      () => undefined,
+      (error: unknown) => {
+        this.#failure ??= new KStreamsError(
+          'KAFKA_PRODUCE_FAILED',
+          `Sending ${batch.length} record(s) to ${[...new Set(batch.map((r) => r.topic))].join(', ')} failed: ${reasonOf(error)}`,
+          {
+            hint: 'Check the broker and the output topics; the input of these records was not committed and is processed again after a restart.',
+            cause: error,
+          },
+        );
+      },
+    );
+    this.#inFlight.add(sending);
+    void sending.finally(() => this.#inFlight.delete(sending));
+  }
+
+  /** Throws the first send failure, if any. */
+  checkFailure(): void {
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Sends what is buffered, then resolves once every send is acknowledged; throws if one failed. */
+  async acknowledged(): Promise<void> {
+    this.flush();
+    while (this.#inFlight.size > 0) await Promise.all([...this.#inFlight]);
+    this.checkFailure();
+  }
+
+  /** Forgets unsent records (a failed batch, whose input will be processed again). */
+  discard(): void {
+    this.#buffer = [];
+  }
+
+  /** Waits for in-flight sends without failing (used when closing after an error). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.#inFlight]);
+  }
+}
+
+/**
+ * The default serde is bytes, which passes values through: a string or object reaching a sink without a
+ * serde would only fail later, in the producer, far from its cause. Fail here, in the sink, instead.
+ */
+function checkBytes(topic: string, part: 'key' | 'value', data: unknown): void {
+  if (data === null || Buffer.isBuffer(data)) return;
+  throw new KStreamsError(
+    'SERDE_SERIALIZATION_FAILED',
+    `The ${part} of a record for topic "${topic}" is a ${typeof data}, not bytes: no ${part} serde turned it into a Buffer.`,
+    {
+      hint: `Give the sink a ${part} serde (Produced.with / Grouped.with), or set defaultKeySerde/defaultValueSerde in the config.`,
+    },
+  );
+}

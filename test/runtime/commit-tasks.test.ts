@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import type { TopicPartitionOffset } from '../../src/kafka/types.ts';
+import { type CommittableTask, commitTasks } from '../../src/runtime/commit-tasks.ts';
+import type { StateStore } from '../../src/state/state-store.ts';
+
+function fakeTask(
+  name: string,
+  offsets: TopicPartitionOffset[],
+  log: string[],
+): CommittableTask & { marked: unknown[] } {
+  const store: StateStore = {
+    name: `${name}-store`,
+    persistent: false,
+    flush: async () => {
+      log.push(`flush ${name}`);
+    },
+    close: () => undefined,
+  };
+  const marked: unknown[] = [];
+  return {
+    marked,
+    stores: () => new Map([[store.name, store]]),
+    offsetsToCommit: () => offsets,
+    markCommitted: (committed) => marked.push(committed),
+  };
+}
+
+describe('commitTasks', () => {
+  it('flushes stores, then awaits the produce acks, then commits offsets', async () => {
+    const log: string[] = [];
+    const a = fakeTask('a', [{ topic: 't', partition: 0, offset: 11 }], log);
+    const b = fakeTask('b', [{ topic: 't', partition: 1, offset: 5 }], log);
+    const committed = await commitTasks([a, b], {
+      collector: {
+        acknowledged: async () => {
+          log.push('acks');
+        },
+      },
+      consumer: {
+        commit: async (offsets) => {
+          log.push(`commit ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(',')}`);
+        },
+      },
+    });
+    expect(log).toEqual(['flush a', 'flush b', 'acks', 'commit t-0@11,t-1@5']);
+    expect(committed).toHaveLength(2);
+    expect(a.marked).toEqual([[{ topic: 't', partition: 0, offset: 11 }]]);
+  });
+
+  it('commits no offsets when a produce failed', async () => {
+    const log: string[] = [];
+    const task = fakeTask('a', [{ topic: 't', partition: 0, offset: 3 }], log);
+    await expect(
+      commitTasks([task], {
+        collector: { acknowledged: () => Promise.reject(new Error('broker down')) },
+        consumer: {
+          commit: async () => {
+            log.push('commit');
+          },
+        },
+      }),
+    ).rejects.toThrow('broker down');
+    expect(log).toEqual(['flush a']);
+    expect(task.marked).toEqual([]);
+  });
+
+  it('skips the offset commit when no partition made progress', async () => {
+    const log: string[] = [];
+    const task = fakeTask('a', [], log);
+    await commitTasks([task], {
+      collector: { acknowledged: async () => undefined },
+      consumer: {
+        commit: async () => {
+          log.push('commit');
+        },
+      },
+    });
+    expect(log).toEqual(['flush a']);
+  });
+});

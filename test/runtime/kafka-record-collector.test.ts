@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { isKStreamsError } from '../../src/errors.ts';
+import type { Producer, ProducerRecord, RecordMetadata } from '../../src/kafka/types.ts';
+import { KafkaRecordCollector } from '../../src/runtime/kafka-record-collector.ts';
+
+function fakeProducer(outcome: () => Promise<void>): Producer & { batches: ProducerRecord[][] } {
+  const batches: ProducerRecord[][] = [];
+  return {
+    batches,
+    send: async (records) => {
+      batches.push([...records]);
+      await outcome();
+      return records.map((r, i): RecordMetadata => ({ topic: r.topic, partition: r.partition ?? 0, offset: i }));
+    },
+    beginTransaction: () => Promise.reject(new Error('not used')),
+    close: async () => undefined,
+  };
+}
+
+const out = (topic: string, value: string) => ({
+  topic,
+  key: Buffer.from('k'),
+  value: Buffer.from(value),
+  headers: [],
+  timestamp: 1,
+});
+
+describe('KafkaRecordCollector', () => {
+  it('sends each flushed batch in one call, with internal topic names resolved', async () => {
+    const producer = fakeProducer(async () => undefined);
+    const collector = new KafkaRecordCollector({
+      producer,
+      realName: (t) => (t === 'agg-repartition' ? 'app-agg-repartition' : t),
+      partitionCount: (t) => (t === 'app-agg-repartition' ? 4 : undefined),
+    });
+    collector.send(out('output', 'a'));
+    collector.send({ ...out('agg-repartition', 'b'), partition: 2 });
+    expect(producer.batches).toHaveLength(0);
+    collector.flush();
+    collector.flush();
+    expect(producer.batches).toHaveLength(1);
+    expect(producer.batches[0]!.map((r) => [r.topic, r.partition])).toEqual([
+      ['output', undefined],
+      ['app-agg-repartition', 2],
+    ]);
+    expect(collector.partitionCount('agg-repartition')).toBe(4);
+    await collector.acknowledged();
+    expect(collector.sent).toBe(2);
+  });
+
+  it('refuses a key or value that no serde turned into bytes, naming the topic', () => {
+    const collector = new KafkaRecordCollector({
+      producer: fakeProducer(async () => undefined),
+      realName: (t) => t,
+      partitionCount: () => undefined,
+    });
+    const error = (() => {
+      try {
+        collector.send({ ...out('words', 'a'), value: 'plain string' as unknown as Buffer });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isKStreamsError(error, 'SERDE_SERIALIZATION_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('"words"');
+    expect((error as Error).message).toContain('defaultValueSerde');
+  });
+
+  it('keeps a send failure and rethrows it until the end', async () => {
+    let fail!: (error: Error) => void;
+    const producer = fakeProducer(() => new Promise<void>((_, reject) => (fail = reject)));
+    const collector = new KafkaRecordCollector({ producer, realName: (t) => t, partitionCount: () => undefined });
+    collector.send(out('output', 'a'));
+    collector.flush();
+    collector.checkFailure();
+    fail(new Error('NOT_ENOUGH_REPLICAS'));
+    const error = await collector.acknowledged().catch((e: unknown) => e);
+    expect(isKStreamsError(error, 'KAFKA_PRODUCE_FAILED')).toBe(true);
+    expect((error as Error).message).toContain('NOT_ENOUGH_REPLICAS');
+    expect(() => collector.checkFailure()).toThrow('NOT_ENOUGH_REPLICAS');
+  });
+
+  it('awaits sends that start while it waits', async () => {
+    const producer = fakeProducer(() => new Promise((resolve) => setTimeout(resolve, 5)));
+    const collector = new KafkaRecordCollector({ producer, realName: (t) => t, partitionCount: () => undefined });
+    collector.send(out('output', 'a'));
+    collector.flush();
+    collector.send(out('output', 'b'));
+    await collector.acknowledged();
+    expect(producer.batches.flat().map((r) => r.value?.toString())).toEqual(['a', 'b']);
+  });
+});
