@@ -6,14 +6,23 @@
 export const recordErrorPolicies = ['fail', 'log-and-continue', 'dead-letter'] as const;
 export type RecordErrorPolicy = (typeof recordErrorPolicies)[number];
 
+/**
+ * What happens when the broker refuses output (e.g. a record too large): stop without committing, so the
+ * input is processed again after the cause is fixed (`fail`, the default), or log, count and drop the
+ * refused records and go on (`log-and-continue`, Kafka Streams' ProductionExceptionHandler CONTINUE).
+ */
+export const productionErrorPolicies = ['fail', 'log-and-continue'] as const;
+export type ProductionErrorPolicy = (typeof productionErrorPolicies)[number];
+
 export interface ErrorHandling {
   readonly deserialization: RecordErrorPolicy;
   readonly processing: RecordErrorPolicy;
+  readonly production?: ProductionErrorPolicy;
   /** Required when either policy is `dead-letter`. */
   readonly deadLetterTopic?: string;
 }
 
-export const defaultErrorHandling: ErrorHandling = { deserialization: 'fail', processing: 'fail' };
+export const defaultErrorHandling: ErrorHandling = { deserialization: 'fail', processing: 'fail', production: 'fail' };
 
 /** Header names on dead-lettered records. */
 export const deadLetterHeaders = {

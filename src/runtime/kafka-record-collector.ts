@@ -1,5 +1,7 @@
 import { KStreamsError, reasonOf } from '../errors.ts';
 import type { Producer, ProducerRecord } from '../kafka/types.ts';
+import type { ProductionErrorPolicy } from './error-policies.ts';
+import type { Logger } from './logger.ts';
 import type { OutgoingRecord, RecordCollector } from './record-collector.ts';
 
 export interface KafkaRecordCollectorOptions {
@@ -7,6 +9,9 @@ export interface KafkaRecordCollectorOptions {
   /** Maps a topic name of the topology to its name on the cluster (internal topics get a prefix). */
   readonly realName: (topic: string) => string;
   readonly partitionCount: (realTopic: string) => number | undefined;
+  /** `log-and-continue` drops records the broker refused, with a log line, instead of failing. */
+  readonly productionPolicy?: ProductionErrorPolicy;
+  readonly logger?: Logger;
 }
 
 /**
@@ -21,6 +26,7 @@ export class KafkaRecordCollector implements RecordCollector {
   readonly #inFlight = new Set<Promise<void>>();
   #failure: KStreamsError | undefined;
   #sent = 0;
+  #dropped = 0;
 
   constructor(options: KafkaRecordCollectorOptions) {
     this.#options = options;
@@ -29,6 +35,11 @@ export class KafkaRecordCollector implements RecordCollector {
   /** Records handed to the producer so far. */
   get sent(): number {
     return this.#sent;
+  }
+
+  /** Records dropped after the broker refused them (only under the log-and-continue production policy). */
+  get dropped(): number {
+    return this.#dropped;
   }
 
   send(record: OutgoingRecord): void {
@@ -57,9 +68,19 @@ export class KafkaRecordCollector implements RecordCollector {
     const sending: Promise<void> = this.#options.producer.send(batch).then(
       () => undefined,
       (error: unknown) => {
+        const topics = [...new Set(batch.map((r) => r.topic))].join(', ');
+        if (this.#options.productionPolicy === 'log-and-continue') {
+          this.#dropped += batch.length;
+          this.#options.logger?.warn('Dropped records the broker refused, as the production policy says.', {
+            records: batch.length,
+            topics,
+            error: reasonOf(error),
+          });
+          return;
+        }
         this.#failure ??= new KStreamsError(
           'KAFKA_PRODUCE_FAILED',
-          `Sending ${batch.length} record(s) to ${[...new Set(batch.map((r) => r.topic))].join(', ')} failed: ${reasonOf(error)}`,
+          `Sending ${batch.length} record(s) to ${topics} failed: ${reasonOf(error)}`,
           {
             hint: 'Check the broker and the output topics; the input of these records was not committed and is processed again after a restart.',
             cause: error,

@@ -75,6 +75,8 @@ export class StreamThread {
       producer: this.#producer,
       realName: layout.realName,
       partitionCount: layout.partitionCount,
+      productionPolicy: config.errorHandling.production ?? 'fail',
+      logger: config.logger,
     });
     this.#consumer = client.groupConsumer({
       groupId: config.applicationId,

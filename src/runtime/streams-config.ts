@@ -2,7 +2,12 @@ import { KStreamsError } from '../errors.ts';
 import { type AdapterName, adapterNames } from '../kafka/types.ts';
 import { bytesSerde } from '../serdes/bytes-serde.ts';
 import type { Serde } from '../serdes/serde.ts';
-import { defaultErrorHandling, type ErrorHandling, recordErrorPolicies } from './error-policies.ts';
+import {
+  defaultErrorHandling,
+  type ErrorHandling,
+  productionErrorPolicies,
+  recordErrorPolicies,
+} from './error-policies.ts';
 import { consoleLogger, type Logger } from './logger.ts';
 
 export const processingGuarantees = ['at_least_once', 'exactly_once_v2'] as const;
@@ -115,9 +120,10 @@ const logger: Check = (value) =>
     ? undefined
     : 'a Logger (an object with debug, info, warn and error functions)';
 
-const errorHandlingKeys = ['deserialization', 'processing', 'deadLetterTopic'] as const;
+const errorHandlingKeys = ['deserialization', 'processing', 'production', 'deadLetterTopic'] as const;
 const errorHandling: Check = (value) => {
-  if (typeof value !== 'object' || value === null) return 'an object { deserialization, processing, deadLetterTopic }';
+  if (typeof value !== 'object' || value === null)
+    return 'an object { deserialization, processing, production, deadLetterTopic }';
   const record = value as Record<string, unknown>;
   const unknown = Object.keys(record).find((key) => !(errorHandlingKeys as readonly string[]).includes(key));
   if (unknown !== undefined) return `an object with only the keys ${errorHandlingKeys.join(', ')} (not "${unknown}")`;
@@ -125,6 +131,9 @@ const errorHandling: Check = (value) => {
     if (record[key] !== undefined && oneOf(recordErrorPolicies)(record[key]) !== undefined) {
       return `an object whose ${key} policy is one of ${recordErrorPolicies.join(', ')}`;
     }
+  }
+  if (record.production !== undefined && oneOf(productionErrorPolicies)(record.production) !== undefined) {
+    return `an object whose production policy is one of ${productionErrorPolicies.join(', ')}`;
   }
   if (record.deadLetterTopic !== undefined && nonEmptyString(record.deadLetterTopic) !== undefined) {
     return 'an object whose deadLetterTopic is a non-empty topic name';

@@ -89,4 +89,21 @@ describe('KafkaRecordCollector', () => {
     await collector.acknowledged();
     expect(producer.batches.flat().map((r) => r.value?.toString())).toEqual(['a', 'b']);
   });
+
+  it('drops refused records with a log line under the log-and-continue production policy', async () => {
+    const producer = fakeProducer(() => Promise.reject(new Error('MESSAGE_TOO_LARGE')));
+    const warnings: Array<Readonly<Record<string, unknown>> | undefined> = [];
+    const collector = new KafkaRecordCollector({
+      producer,
+      realName: (t) => t,
+      partitionCount: () => undefined,
+      productionPolicy: 'log-and-continue',
+      logger: { debug: () => {}, info: () => {}, error: () => {}, warn: (_m, fields) => void warnings.push(fields) },
+    });
+    collector.send(out('output', 'a'));
+    collector.send(out('output', 'b'));
+    await collector.acknowledged();
+    expect(collector.dropped).toBe(2);
+    expect(warnings).toEqual([{ records: 2, topics: 'output', error: 'MESSAGE_TOO_LARGE' }]);
+  });
 });

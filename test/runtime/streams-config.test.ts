@@ -59,9 +59,15 @@ describe('resolveStreamsConfig', () => {
     expect(config.errorHandling).toEqual({
       deserialization: 'dead-letter',
       processing: 'fail',
+      production: 'fail',
       deadLetterTopic: 'dlq',
     });
     expect(config.uncaughtErrorPolicy).toBe('replace-thread');
+  });
+
+  it('refuses an unknown production policy, naming what is allowed', () => {
+    const error = failure({ ...base, errorHandling: { production: 'dead-letter' } });
+    expect(error.message).toContain('production policy is one of fail, log-and-continue');
   });
 
   it('refuses an unknown key, naming it and suggesting the closest known key', () => {
