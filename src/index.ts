@@ -1,0 +1,65 @@
+/**
+ * kstreams' public API. Everything a user needs is exported here by name; deep imports of internals are
+ * not part of the contract.
+ */
+
+export type {
+  Aggregator,
+  Branched,
+  BranchedKStream,
+  BuildOptions,
+  Change,
+  Consumed,
+  ForeachAction,
+  GlobalKTable,
+  Grouped,
+  Initializer,
+  KeyValueMapper,
+  KGroupedStream,
+  KStream,
+  KTable,
+  Materialized,
+  Named,
+  Predicate,
+  Produced,
+  Reducer,
+  Repartitioned,
+  ValueMapper,
+} from './dsl/index.ts';
+export { StreamsBuilder } from './dsl/index.ts';
+export type { ErrorCode, KStreamsErrorOptions } from './errors.ts';
+export { errorCodes, isKStreamsError, KStreamsError } from './errors.ts';
+export type { AdapterName, KafkaClient } from './kafka/index.ts';
+export { createKafkaClient } from './kafka/index.ts';
+export type {
+  Cancellable,
+  Processor,
+  ProcessorContext,
+  ProcessorSupplier,
+  PunctuationType,
+  RecordHeader,
+  RecordOrigin,
+  StreamRecord,
+  TaskId,
+  TimestampExtractor,
+  TopologyDescription,
+} from './processor/index.ts';
+export { Topology } from './processor/index.ts';
+export type {
+  CloseOptions,
+  ErrorHandling,
+  KafkaStreamsOptions,
+  Logger,
+  StreamsConfig,
+  StreamsState,
+  UncaughtErrorPolicy,
+} from './runtime/index.ts';
+export { consoleLogger, KafkaStreams } from './runtime/index.ts';
+export type { Deserializer, Serde, Serializer } from './serdes/index.ts';
+export { Serdes } from './serdes/index.ts';
+export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.ts';
+export { inMemoryKeyValueStore } from './state/memory/in-memory-key-value-store.ts';
+export type { StateStore, StoreBuilder } from './state/state-store.ts';
+
+export type { OutputKeyValue, OutputRecord, TestRecord } from './testing/index.ts';
+export { TopologyTestDriver } from './testing/index.ts';
