@@ -1,0 +1,46 @@
+/**
+ * The storage contract under every key-value store (goka's minimal storage, Quix's backend): bytes in,
+ * bytes out, ordered by key bytes, plus the changelog offset the data corresponds to. Typed layers
+ * (serdes, caching, change-logging) sit on top; only backends implement this.
+ */
+
+export interface BytesEntry {
+  readonly key: Buffer;
+  readonly value: Buffer;
+}
+
+/** One write of a commit: a value to store, or null to delete the key. */
+export interface BytesWrite {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+}
+
+export interface BytesRange {
+  /** Inclusive lower bound; absent: from the first key. */
+  readonly from?: Buffer;
+  /** Exclusive upper bound; absent: to the last key. */
+  readonly to?: Buffer;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+}
+
+export interface BytesStore {
+  readonly name: string;
+  /** True when the data survives a process restart. */
+  readonly persistent: boolean;
+  /** Reads are synchronous and see only committed data. */
+  get(key: Buffer): Buffer | undefined;
+  range(range?: BytesRange): IterableIterator<BytesEntry>;
+  prefixScan(prefix: Buffer): IterableIterator<BytesEntry>;
+  approximateCount(): number;
+  /**
+   * Applies the writes and records `changelogOffset` (the next changelog offset these data cover) in ONE
+   * transaction: after a crash either both are there or neither. Resolves once durable.
+   */
+  commit(writes: readonly BytesWrite[], changelogOffset?: number): Promise<void>;
+  /** The changelog offset stored by the last commit; undefined for a new or wiped store. */
+  changelogOffset(): number | undefined;
+  /** Deletes every entry and the stored offset (before a restore from the changelog's start). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
