@@ -12,6 +12,8 @@ export interface KafkaRecordCollectorOptions {
   /** `log-and-continue` drops records the broker refused, with a log line, instead of failing. */
   readonly productionPolicy?: ProductionErrorPolicy;
   readonly logger?: Logger;
+  /** Sends awaiting acknowledgement before `throttle` makes the loop wait; bounds memory. Default 16. */
+  readonly maxInFlightSends?: number;
 }
 
 /**
@@ -90,6 +92,15 @@ export class KafkaRecordCollector implements RecordCollector {
     );
     this.#inFlight.add(sending);
     void sending.finally(() => this.#inFlight.delete(sending));
+  }
+
+  /**
+   * Waits while too many sends are unacknowledged. Without it, output would pile up in memory until the
+   * next commit when the broker is slower than processing (commits may be 30 s apart).
+   */
+  async throttle(): Promise<void> {
+    const limit = this.#options.maxInFlightSends ?? 16;
+    while (this.#inFlight.size >= limit) await Promise.race(this.#inFlight);
   }
 
   /** Throws the first send failure, if any. */

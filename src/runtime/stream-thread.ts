@@ -70,7 +70,7 @@ export class StreamThread {
     this.name = options.name;
     this.#options = options;
     const { client, config, layout } = options;
-    this.#producer = client.producer();
+    this.#producer = client.producer(config.lingerMs === undefined ? {} : { lingerMs: config.lingerMs });
     this.#collector = new KafkaRecordCollector({
       producer: this.#producer,
       realName: layout.realName,
@@ -84,6 +84,7 @@ export class StreamThread {
       offsetReset: options.offsetReset,
       ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
       ...(config.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
+      ...(config.fetchMaxBytes === undefined ? {} : { maxBytes: config.fetchMaxBytes }),
       assignor: new StreamsAssignor(layout.subtopologies, () => this.#previousTasks),
       listener: {
         onPartitionsRevoked: (partitions) => this.#onRevoked(partitions),
@@ -190,6 +191,7 @@ export class StreamThread {
     for (const task of this.#tasks.values()) task.processReady(now, onFailure);
     for (const task of this.#tasks.values()) task.punctuateWallClock(now, onFailure);
     this.#collector.flush();
+    await this.#collector.throttle();
     this.#collector.checkFailure();
     this.#resumeDrained();
     const commitRequested = [...this.#tasks.values()].some((t) => t.commitRequested);

@@ -46,6 +46,10 @@ export interface StreamsConfig {
   readonly sessionTimeoutMs?: number;
   /** How often the consumer heartbeats (heartbeat.interval.ms). Adapter default. */
   readonly heartbeatIntervalMs?: number;
+  /** Upper bound on the bytes of one fetch (fetch.max.bytes); with maxPollRecords it bounds input memory. Adapter default. */
+  readonly fetchMaxBytes?: number;
+  /** How long output waits to be batched with more (linger.ms). Adapter default. */
+  readonly lingerMs?: number;
   /** Default: JSON lines on stderr. */
   readonly logger?: Logger;
 }
@@ -68,6 +72,8 @@ export interface ResolvedStreamsConfig {
   readonly uncaughtErrorPolicy: UncaughtErrorPolicy;
   readonly sessionTimeoutMs: number | undefined;
   readonly heartbeatIntervalMs: number | undefined;
+  readonly fetchMaxBytes: number | undefined;
+  readonly lingerMs: number | undefined;
   readonly logger: Logger;
 }
 
@@ -162,6 +168,8 @@ const schema: Readonly<Record<keyof StreamsConfig, Check>> = {
   uncaughtErrorPolicy: oneOf(uncaughtErrorPolicies),
   sessionTimeoutMs: integerAtLeast(1),
   heartbeatIntervalMs: integerAtLeast(1),
+  fetchMaxBytes: integerAtLeast(1024),
+  lingerMs: integerAtLeast(0),
   logger,
 };
 
@@ -247,6 +255,8 @@ export function resolveStreamsConfig(
     uncaughtErrorPolicy: config.uncaughtErrorPolicy ?? streamsConfigDefaults.uncaughtErrorPolicy,
     sessionTimeoutMs: config.sessionTimeoutMs,
     heartbeatIntervalMs: config.heartbeatIntervalMs,
+    fetchMaxBytes: config.fetchMaxBytes,
+    lingerMs: config.lingerMs,
     logger: config.logger ?? consoleLogger(),
   };
 }

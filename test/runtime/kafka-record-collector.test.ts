@@ -106,4 +106,30 @@ describe('KafkaRecordCollector', () => {
     expect(collector.dropped).toBe(2);
     expect(warnings).toEqual([{ records: 2, topics: 'output', error: 'MESSAGE_TOO_LARGE' }]);
   });
+
+  it('makes the loop wait while too many sends are unacknowledged', async () => {
+    const pending: Array<() => void> = [];
+    const producer = fakeProducer(() => new Promise<void>((resolve) => pending.push(resolve)));
+    const collector = new KafkaRecordCollector({
+      producer,
+      realName: (t) => t,
+      partitionCount: () => undefined,
+      maxInFlightSends: 2,
+    });
+    for (const value of ['a', 'b']) {
+      collector.send(out('output', value));
+      collector.flush();
+    }
+    let released = false;
+    const throttled = collector.throttle().then(() => {
+      released = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(released).toBe(false);
+    pending.shift()!();
+    await throttled;
+    expect(released).toBe(true);
+    pending.shift()!();
+    await collector.acknowledged();
+  });
 });

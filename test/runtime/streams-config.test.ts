@@ -65,6 +65,11 @@ describe('resolveStreamsConfig', () => {
     expect(config.uncaughtErrorPolicy).toBe('replace-thread');
   });
 
+  it('refuses a fetch size too small to hold a record batch, naming the bound', () => {
+    expect(failure({ ...base, fetchMaxBytes: 100 }).message).toContain('fetchMaxBytes');
+    expect(failure({ ...base, fetchMaxBytes: 100 }).message).toContain('an integer >= 1024');
+  });
+
   it('refuses an unknown production policy, naming what is allowed', () => {
     const error = failure({ ...base, errorHandling: { production: 'dead-letter' } });
     expect(error.message).toContain('production policy is one of fail, log-and-continue');
