@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KStreamsError } from '../src/errors.ts';
-import type { ConsumedRecord, Producer, ProducerRecord } from '../src/kafka/index.ts';
+import type { Header, Producer, ProducerRecord } from '../src/kafka/index.ts';
 
 export const keyBytes = 20;
 export const valueBytes = 200;
@@ -112,8 +112,10 @@ export async function offerLoad(
 }
 
 /** The send time and sequence number stamped by offerLoad, or undefined when the record has none. */
-export function readSentAt(record: ConsumedRecord): { readonly sentAt: number; readonly sequence: number } | undefined {
-  const header = record.headers.find((candidate) => candidate.key === sentAtHeader);
+export function readSentAt(record: {
+  readonly headers?: readonly Header[];
+}): { readonly sentAt: number; readonly sequence: number } | undefined {
+  const header = record.headers?.find((candidate) => candidate.key === sentAtHeader);
   if (header === undefined || header.value.length < 16) return undefined;
   return { sentAt: header.value.readDoubleBE(0), sequence: header.value.readDoubleBE(8) };
 }

@@ -1,4 +1,5 @@
 import type { AdapterName, TopicPartitionOffset } from '../src/kafka/index.ts';
+import type { LatencySummary } from './stats-support.ts';
 
 /** The knobs of one adapter's pipe; each adapter has tuned defaults (see pipe.ts), flags override them. */
 export interface PipeSettings {
@@ -34,14 +35,6 @@ export interface PipeJob {
   readonly timeoutMs: number;
 }
 
-export interface LatencySummary {
-  readonly samples: number;
-  readonly p50Ms: number;
-  readonly p90Ms: number;
-  readonly p99Ms: number;
-  readonly maxMs: number;
-}
-
 export interface PipeRunResult {
   /** Records produced to the output and acknowledged. */
   readonly records: number;
@@ -62,9 +55,3 @@ export interface PipeRunResult {
   readonly peakRssMb: number;
   readonly latency: LatencySummary | null;
 }
-
-export type PipeWorkerMessage =
-  /** The consumer has joined; the parent may start writing (latency runs). */
-  | { readonly type: 'ready' }
-  | { readonly type: 'result'; readonly result: PipeRunResult }
-  | { readonly type: 'failed'; readonly message: string };

@@ -1,35 +1,13 @@
 // Child process of the pipe scenario: one pipe run with one adapter, so its peak RSS is its own.
-// Started by pipe.ts with a PipeJob as JSON in argv; answers with PipeWorkerMessages over IPC.
+// Started by pipe.ts with a PipeJob as JSON in argv; answers with WorkerMessages (worker-support.ts) over IPC.
 import { createKafkaClient } from '../src/kafka/index.ts';
 import { brokerPids, cpuShareBetween, sampleCpu } from './machine-support.ts';
 import { readSentAt } from './pipe-load-support.ts';
 import { runPipe } from './pipe-loop-support.ts';
-import type { LatencySummary, PipeJob, PipeRunResult, PipeWorkerMessage } from './pipe-protocol-support.ts';
+import type { PipeJob, PipeRunResult } from './pipe-protocol-support.ts';
 import { describeError } from './scenario-support.ts';
-import { quantile, round } from './stats-support.ts';
-
-function report(message: PipeWorkerMessage): Promise<void> {
-  return new Promise((resolve) => {
-    if (process.send === undefined) {
-      process.stdout.write(`${JSON.stringify(message)}\n`);
-      resolve();
-    } else {
-      process.send(message, undefined, {}, () => resolve());
-    }
-  });
-}
-
-function summarize(latencies: number[]): LatencySummary | null {
-  if (latencies.length === 0) return null;
-  latencies.sort((a, b) => a - b);
-  return {
-    samples: latencies.length,
-    p50Ms: round(quantile(latencies, 0.5), 2),
-    p90Ms: round(quantile(latencies, 0.9), 2),
-    p99Ms: round(quantile(latencies, 0.99), 2),
-    maxMs: round(latencies[latencies.length - 1] as number, 2),
-  };
-}
+import { round, summarizeLatencies } from './stats-support.ts';
+import { jobFromArgv, reportToParent } from './worker-support.ts';
 
 async function pipeOnce(job: PipeJob): Promise<PipeRunResult> {
   const client = createKafkaClient({ brokers: job.brokers, clientId: `bench-pipe-${job.adapter}` }, job.adapter);
@@ -42,7 +20,7 @@ async function pipeOnce(job: PipeJob): Promise<PipeRunResult> {
   const producer = client.producer({ lingerMs: job.settings.lingerMs });
   try {
     await consumer.connect();
-    await report({ type: 'ready' });
+    await reportToParent<PipeRunResult>({ type: 'ready' });
     const latencies: number[] = [];
     const cpuStart = process.cpuUsage();
     const loopStart = performance.eventLoopUtilization();
@@ -83,7 +61,7 @@ async function pipeOnce(job: PipeJob): Promise<PipeRunResult> {
       kafkaCpuPct: machine?.kafkaPct ?? null,
       machineCpuPct: machine?.machinePct ?? null,
       peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
-      latency: summarize(latencies),
+      latency: summarizeLatencies(latencies),
     };
   } finally {
     await consumer.close().catch(() => undefined);
@@ -91,16 +69,12 @@ async function pipeOnce(job: PipeJob): Promise<PipeRunResult> {
   }
 }
 
-const raw = process.argv[2];
-if (raw === undefined) {
-  process.stderr.write('pipe-worker is started by `npm run bench -- pipe`; it takes a job as JSON.\n');
-  process.exit(2);
-}
+const job = jobFromArgv<PipeJob>('pipe');
 try {
-  const result = await pipeOnce(JSON.parse(raw) as PipeJob);
-  await report({ type: 'result', result });
+  const result = await pipeOnce(job);
+  await reportToParent<PipeRunResult>({ type: 'result', result });
   process.exit(0);
 } catch (error) {
-  await report({ type: 'failed', message: describeError(error) });
+  await reportToParent<PipeRunResult>({ type: 'failed', message: describeError(error) });
   process.exit(1);
 }

@@ -1,33 +1,26 @@
 // Scenario `pipe`: a raw consume -> produce pipe per Kafka client adapter, without the engine. It is the
 // ceiling the engine is measured against: records/s on a preloaded backlog, end-to-end latency at a fixed
 // offered rate, and peak RSS of the pipe process.
-import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { KStreamsError } from '../src/errors.ts';
-import {
-  type AdapterName,
-  type Admin,
-  adapterNames,
-  createKafkaClient,
-  type TopicPartition,
-  type TopicPartitionOffset,
-} from '../src/kafka/index.ts';
+import { type AdapterName, adapterNames, createKafkaClient, type TopicPartitionOffset } from '../src/kafka/index.ts';
+import { BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
 import { assertBrokersReachable, brokersFromEnv } from './broker-support.ts';
 import { type MachineInfo, machineInfo } from './machine-support.ts';
-import { keyBytes, loadInput, type OfferedLoad, offerLoad, valueBytes } from './pipe-load-support.ts';
-import type { PipeJob, PipeRunResult, PipeSettings, PipeTarget, PipeWorkerMessage } from './pipe-protocol-support.ts';
+import { keyBytes, type OfferedLoad, offerLoad, valueBytes } from './pipe-load-support.ts';
+import type { PipeJob, PipeRunResult, PipeSettings } from './pipe-protocol-support.ts';
 import { formatCount, markdownTable, writeResultsSection } from './results-support.ts';
-import { type BenchScenario, integerFlag, parseFlags, usageError } from './scenario-support.ts';
+import { adaptersFlag, type BenchScenario, integerFlag, parseFlags } from './scenario-support.ts';
 import { median } from './stats-support.ts';
+import { killWorkers, runWorker } from './worker-support.ts';
 
 const defaultRecords = 1_000_000;
-const partitions = 6;
+const partitions = benchPartitions;
 const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const workerFile = fileURLToPath(new URL('./pipe-worker.ts', import.meta.url));
 
 /** The fastest settings found for each adapter on the reference machine (see RESULTS.md). */
-const tunedSettings: Readonly<Record<AdapterName, PipeSettings>> = {
+export const pipeTunedSettings: Readonly<Record<AdapterName, PipeSettings>> = {
   // linger stays 0: the adapter's linger merges concurrent sends into one request whose per-partition
   // batch can exceed the broker's 1 MB message.max.bytes (MESSAGE_TOO_LARGE); 3000 records/poll stays below.
   platformatic: { pollRecords: 3000, inFlight: 4, commitIntervalMs: 1000, lingerMs: 0, fetchMaxBytes: 32 * 2 ** 20 },
@@ -82,16 +75,6 @@ interface PipeOptions {
 
 function parsePipeOptions(argv: readonly string[]): PipeOptions {
   const flags = parseFlags(argv, flagSpec, usage);
-  const adapters = String(flags.get('adapters') ?? adapterNames.join(','))
-    .split(',')
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0);
-  for (const name of adapters) {
-    if (!(adapterNames as readonly string[]).includes(name)) {
-      throw usageError(`Unknown adapter "${name}" in --adapters; use ${adapterNames.join(', ')}.`, usage);
-    }
-  }
-  if (adapters.length === 0) throw usageError('--adapters names no adapter.', usage);
   const override = (base: PipeSettings): PipeSettings => ({
     pollRecords: integerFlag(flags, 'poll-records', base.pollRecords, usage),
     inFlight: integerFlag(flags, 'in-flight', base.inFlight, usage),
@@ -102,11 +85,11 @@ function parsePipeOptions(argv: readonly string[]): PipeOptions {
   return {
     records: integerFlag(flags, 'records', defaultRecords, usage),
     runs: integerFlag(flags, 'runs', 3, usage, 1, 100),
-    adapters: [...new Set(adapters)] as AdapterName[],
+    adapters: adaptersFlag(flags, usage),
     latencyRate: integerFlag(flags, 'latency-rate', 10_000, usage),
     latencySeconds: integerFlag(flags, 'latency-seconds', 10, usage, 0),
     json: flags.get('json') === true,
-    settings: { platformatic: override(tunedSettings.platformatic), kafkajs: override(tunedSettings.kafkajs) },
+    settings: { platformatic: override(pipeTunedSettings.platformatic), kafkajs: override(pipeTunedSettings.kafkajs) },
   };
 }
 
@@ -114,75 +97,56 @@ function log(message: string): void {
   process.stderr.write(`[bench pipe] ${message}\n`);
 }
 
-/** Runs one pipe in its own process; `onReady` runs once its consumer has joined (the latency load). */
-function runWorker(job: PipeJob, onReady?: () => Promise<unknown>): Promise<PipeRunResult> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcess = fork(workerFile, [JSON.stringify(job)], {
-      execPath: process.execPath,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    activeChildren.add(child);
-    let outcome: PipeWorkerMessage | undefined;
-    let readyWork: Promise<unknown> = Promise.resolve();
-    let readyFailure: unknown;
-    const guard = setTimeout(() => child.kill('SIGKILL'), job.timeoutMs + 60_000);
-    child.on('message', (message: PipeWorkerMessage) => {
-      if (message.type !== 'ready') {
-        outcome = message;
-        return;
-      }
-      if (onReady === undefined) return;
-      readyWork = onReady().catch((error: unknown) => {
-        readyFailure = error;
-        child.kill('SIGKILL');
-      });
-    });
-    child.on('error', reject);
-    // 'close' comes after the IPC channel closed, so the worker's last message has arrived.
-    child.on('close', (code, signal) => {
-      clearTimeout(guard);
-      activeChildren.delete(child);
-      void readyWork.then(() => {
-        if (readyFailure !== undefined) reject(readyFailure);
-        else if (outcome?.type === 'result') resolve(outcome.result);
-        else {
-          const reason = outcome?.type === 'failed' ? outcome.message : `it exited with ${signal ?? `code ${code}`}`;
-          reject(
-            new KStreamsError('KAFKA_CONSUME_FAILED', `The ${job.adapter} pipe run failed: ${reason}`, {
-              hint: 'Check the adapter with its contract tests (test/kafka/contract/) and the broker log.',
-            }),
-          );
-        }
-      });
-    });
+function pipeWorker(job: PipeJob, onReady?: () => Promise<unknown>): Promise<PipeRunResult> {
+  return runWorker<PipeJob, PipeRunResult>({
+    file: workerFile,
+    job,
+    label: `${job.adapter} pipe run`,
+    killAfterMs: job.timeoutMs + 60_000,
+    onReady,
   });
 }
 
-const activeChildren = new Set<ChildProcess>();
-
-async function topicCount(admin: Admin, topic: string): Promise<number> {
-  const tps: TopicPartition[] = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
-  const [earliest, latest] = await Promise.all([admin.listOffsets(tps, 'earliest'), admin.listOffsets(tps, 'latest')]);
-  const start = new Map(earliest.map((o) => [o.partition, o.offset]));
-  return latest.reduce((sum, o) => sum + o.offset - (start.get(o.partition) ?? 0), 0);
+export interface PipeThroughputRun {
+  readonly adapter: AdapterName;
+  readonly brokers: readonly string[];
+  readonly input: string;
+  readonly ends: readonly TopicPartitionOffset[];
+  readonly settings: PipeSettings;
+  /** Unique within the invocation: names the output topic and the group. */
+  readonly name: string;
 }
 
-function failCheck(message: string): KStreamsError {
-  return new KStreamsError('KAFKA_PRODUCE_FAILED', `Correctness check failed: ${message}`, {
-    hint: 'The pipe lost or duplicated records or committed wrong offsets; this run is not valid.',
+/**
+ * One throughput run of the pipe over the whole preloaded input, in its own process, then checked: the
+ * output holds exactly the input's records and the group committed the input's end offsets. The output
+ * topic and the group are deleted afterwards.
+ */
+export async function runPipeThroughput(topics: BenchTopics, run: PipeThroughputRun): Promise<PipeRunResult> {
+  const inputCount = run.ends.reduce((sum, end) => sum + end.offset, 0);
+  const output = await topics.create(`bench-pipe-output-${run.name}`);
+  const groupId = topics.trackGroup(`bench-pipe-${run.name}`);
+  const result = await pipeWorker({
+    adapter: run.adapter,
+    brokers: run.brokers,
+    inputTopic: run.input,
+    outputTopic: output,
+    groupId,
+    settings: run.settings,
+    target: { kind: 'offsets', ends: run.ends },
+    warmupRecords: 0,
+    timeoutMs: Math.round(inputCount / 1000) * 1000 + 120_000,
   });
-}
-
-/** The committed offsets must be exactly the input's end offsets (Kafka convention: last piped + 1). */
-async function checkCommitted(admin: Admin, groupId: string, topic: string, ends: readonly TopicPartitionOffset[]) {
-  const committed = new Map((await admin.committedOffsets(groupId, [topic])).map((o) => [o.partition, o.offset]));
-  for (const end of ends) {
-    if (end.offset > 0 && committed.get(end.partition) !== end.offset) {
-      throw failCheck(
-        `group ${groupId} committed ${committed.get(end.partition) ?? 'nothing'} on partition ${end.partition}, expected ${end.offset}.`,
-      );
-    }
+  const outputCount = await topics.count(output);
+  if (result.records !== inputCount || outputCount !== result.records) {
+    throw failCheck(
+      `${run.adapter} pipe ${run.name} piped ${result.records} of ${inputCount} records and the output holds ${outputCount}.`,
+    );
   }
+  await topics.checkCommitted(groupId, run.input, run.ends);
+  await topics.drop(output);
+  await topics.dropGroup(groupId);
+  return result;
 }
 
 interface AdapterResult {
@@ -203,105 +167,57 @@ async function runPipeScenario(argv: readonly string[]): Promise<void> {
   await assertBrokersReachable(brokers);
   const machine = machineInfo();
   const id = randomUUID().slice(0, 8);
+  const firstAdapter = options.adapters[0] as AdapterName;
   const connection = (adapter: AdapterName) => ({ brokers, clientId: `bench-pipe-${adapter}` });
-  const admin = createKafkaClient(connection(options.adapters[0] as AdapterName), options.adapters[0]).admin();
-  const topics = new Set<string>();
-  const groups = new Set<string>();
-  const createTopic = async (name: string) => {
-    await admin.createTopics([{ name, partitions }]);
-    topics.add(name);
-    return name;
-  };
-  const dropTopic = async (name: string) => {
-    await admin.deleteTopics([name]);
-    topics.delete(name);
-  };
-  const dropGroup = async (groupId: string) => {
-    await admin.deleteGroups([groupId]);
-    groups.delete(groupId);
-  };
+  const topics = new BenchTopics(createKafkaClient(connection(firstAdapter), firstAdapter).admin(), log);
   const interrupt = () => {
     log('interrupted: stopping the pipe and deleting the benchmark topics');
-    for (const child of activeChildren) child.kill('SIGKILL');
+    killWorkers();
   };
   process.once('SIGINT', interrupt);
 
   try {
-    const input = await createTopic(`bench-pipe-input-${id}`);
-    log(`loading ${formatCount(options.records)} records into ${input} (${partitions} partitions)`);
-    const loadStart = performance.now();
-    const loader = createKafkaClient(connection(options.adapters[0] as AdapterName), options.adapters[0]).producer({
-      lingerMs: 0,
-    });
-    let reported = 0;
-    try {
-      await loadInput(loader, input, options.records, (written) => {
-        if (written - reported >= 200_000) {
-          reported = written;
-          log(`  ${formatCount(written)} written`);
-        }
-      });
-    } finally {
-      await loader.close();
-    }
-    const loadSeconds = (performance.now() - loadStart) / 1000;
-    log(`loaded in ${loadSeconds.toFixed(1)} s (${formatCount(options.records / loadSeconds)} records/s)`);
-    const inputPartitions = Array.from({ length: partitions }, (_, partition) => ({ topic: input, partition }));
-    const ends = await admin.listOffsets(inputPartitions, 'latest');
-    const inputCount = await topicCount(admin, input);
-    if (inputCount !== options.records)
-      throw failCheck(`the input holds ${inputCount} records, expected ${options.records}.`);
+    const input = `bench-pipe-input-${id}`;
+    const ends = await topics.loadInput(
+      input,
+      options.records,
+      createKafkaClient(connection(firstAdapter), firstAdapter),
+      firstAdapter,
+    );
 
     const results: AdapterResult[] = [];
     for (const adapter of options.adapters) {
       const settings = options.settings[adapter];
       const runs: PipeRunResult[] = [];
       for (let run = 1; run <= options.runs; run++) {
-        const output = await createTopic(`bench-pipe-output-${id}-${adapter}-${run}`);
-        const groupId = `bench-pipe-${id}-${adapter}-${run}`;
-        groups.add(groupId);
-        const target: PipeTarget = { kind: 'offsets', ends };
-        const result = await runWorker({
+        const result = await runPipeThroughput(topics, {
           adapter,
           brokers,
-          inputTopic: input,
-          outputTopic: output,
-          groupId,
+          input,
+          ends,
           settings,
-          target,
-          warmupRecords: 0,
-          timeoutMs: Math.round(options.records / 1000) * 1000 + 120_000,
+          name: `${id}-${adapter}-${run}`,
         });
-        const outputCount = await topicCount(admin, output);
-        if (result.records !== inputCount || outputCount !== result.records) {
-          throw failCheck(
-            `${adapter} run ${run} piped ${result.records} of ${inputCount} records and the output holds ${outputCount}.`,
-          );
-        }
-        await checkCommitted(admin, groupId, input, ends);
         log(
           `${adapter} run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
             `pipe CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, ` +
             `${result.meanPollRecords} records/poll, RSS ${result.peakRssMb} MB (output count and commits checked)`,
         );
         runs.push(result);
-        await dropTopic(output);
-        await dropGroup(groupId);
       }
 
       let latency: PipeRunResult | null = null;
       const offered: { load: OfferedLoad | null } = { load: null };
       if (options.latencySeconds > 0) {
-        const latencyIn = await createTopic(`bench-pipe-latency-in-${id}-${adapter}`);
-        const latencyOut = await createTopic(`bench-pipe-latency-out-${id}-${adapter}`);
-        const groupId = `bench-pipe-${id}-${adapter}-latency`;
-        groups.add(groupId);
+        const latencyIn = await topics.create(`bench-pipe-latency-in-${id}-${adapter}`);
+        const latencyOut = await topics.create(`bench-pipe-latency-out-${id}-${adapter}`);
+        const groupId = topics.trackGroup(`bench-pipe-${id}-${adapter}-latency`);
         const records = options.latencyRate * options.latencySeconds;
         log(
           `${adapter} latency: offering ${formatCount(options.latencyRate)} records/s for ${options.latencySeconds} s`,
         );
         const client = createKafkaClient(connection(adapter), adapter);
-        latency = await runWorker(
+        latency = await pipeWorker(
           {
             adapter,
             brokers,
@@ -322,7 +238,7 @@ async function runPipeScenario(argv: readonly string[]): Promise<void> {
             }
           },
         );
-        const outputCount = await topicCount(admin, latencyOut);
+        const outputCount = await topics.count(latencyOut);
         if (latency.records !== records || outputCount !== records) {
           throw failCheck(
             `${adapter} latency run piped ${latency.records} of ${records} records and the output holds ${outputCount}.`,
@@ -333,9 +249,9 @@ async function runPipeScenario(argv: readonly string[]): Promise<void> {
             `max ${latency.latency?.maxMs} ms over ${latency.latency?.samples} records (offered ${offered.load?.achievedRate} records/s; ` +
             `${latency.meanPollRecords} records/poll, pipe CPU ${latency.processCpuPct}%, Kafka CPU ${latency.kafkaCpuPct ?? '?'}%)`,
         );
-        await dropTopic(latencyIn);
-        await dropTopic(latencyOut);
-        await dropGroup(groupId);
+        await topics.drop(latencyIn);
+        await topics.drop(latencyOut);
+        await topics.dropGroup(groupId);
       }
 
       results.push({
@@ -352,22 +268,7 @@ async function runPipeScenario(argv: readonly string[]): Promise<void> {
     report(options, machine, brokers, results);
   } finally {
     process.removeListener('SIGINT', interrupt);
-    await cleanUp(admin, topics, groups);
-  }
-}
-
-async function cleanUp(admin: Admin, topics: Set<string>, groups: Set<string>): Promise<void> {
-  try {
-    if (groups.size > 0)
-      await admin
-        .deleteGroups([...groups])
-        .catch((e: unknown) => log(`could not delete groups ${[...groups].join(', ')}: ${String(e)}`));
-    if (topics.size > 0)
-      await admin
-        .deleteTopics([...topics])
-        .catch((e: unknown) => log(`could not delete topics ${[...topics].join(', ')}: ${String(e)}`));
-  } finally {
-    await admin.close().catch(() => undefined);
+    await topics.cleanUp();
   }
 }
 

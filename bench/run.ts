@@ -15,6 +15,11 @@ const scenarios: readonly ScenarioEntry[] = [
     summary: 'raw consume -> produce pipe per Kafka client adapter, no engine (the ceiling)',
     load: async () => (await import('./pipe.ts')).pipeScenario,
   },
+  {
+    name: 'stateless',
+    summary: 'consume -> filter -> mapValues -> produce through the engine, against the pipe per adapter',
+    load: async () => (await import('./stateless.ts')).statelessScenario,
+  },
 ];
 
 const usage = `Usage: npm run bench -- <scenario> [options]

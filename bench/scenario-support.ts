@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { KStreamsError } from '../src/errors.ts';
+import { type AdapterName, adapterNames } from '../src/kafka/index.ts';
 
 /** One benchmark scenario: `npm run bench -- <name> [options]`. */
 export interface BenchScenario {
@@ -43,6 +44,21 @@ export function integerFlag(
     throw usageError(`--${name} must be a whole number from ${min} to ${max}, got "${String(raw)}".`, usage);
   }
   return value;
+}
+
+/** The adapters named by --adapters (comma-separated), every adapter when the flag is absent. */
+export function adaptersFlag(flags: ReadonlyMap<string, string | boolean>, usage: string): readonly AdapterName[] {
+  const names = String(flags.get('adapters') ?? adapterNames.join(','))
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0);
+  for (const name of names) {
+    if (!(adapterNames as readonly string[]).includes(name)) {
+      throw usageError(`Unknown adapter "${name}" in --adapters; use ${adapterNames.join(', ')}.`, usage);
+    }
+  }
+  if (names.length === 0) throw usageError('--adapters names no adapter.', usage);
+  return [...new Set(names)] as AdapterName[];
 }
 
 /** The message of an error and of its causes (and of the errors it aggregates), for one-line failure reports. */

@@ -18,3 +18,25 @@ export function round(value: number, digits = 1): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
 }
+
+/** End-to-end latency percentiles of a latency phase, in ms. */
+export interface LatencySummary {
+  readonly samples: number;
+  readonly p50Ms: number;
+  readonly p90Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
+/** Percentiles of the latencies (sorts them in place); null when there are none. */
+export function summarizeLatencies(latencies: number[]): LatencySummary | null {
+  if (latencies.length === 0) return null;
+  latencies.sort((a, b) => a - b);
+  return {
+    samples: latencies.length,
+    p50Ms: round(quantile(latencies, 0.5), 2),
+    p90Ms: round(quantile(latencies, 0.9), 2),
+    p99Ms: round(quantile(latencies, 0.99), 2),
+    maxMs: round(latencies[latencies.length - 1] as number, 2),
+  };
+}
