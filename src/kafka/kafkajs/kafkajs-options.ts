@@ -10,6 +10,12 @@ export const kafkaJsDefaults = {
   retry: { initialRetryTime: 100, retries: 4, maxRetryTime: 1_000 } satisfies RetryOptions,
   /** The idempotent producer retries longer (as Java's delivery.timeout.ms), yet never forever. */
   producerRetry: { initialRetryTime: 100, retries: 10, maxRetryTime: 2_000 } satisfies RetryOptions,
+  /**
+   * A send goes out in sequential sendBatch calls of at most this many records and bytes (Java's
+   * max.request.size): each partition's record batch then stays under the broker's default
+   * max.message.bytes (1 MiB + 12 bytes).
+   */
+  sendChunk: { records: 1_000, bytes: 1024 * 1024 },
   sessionTimeoutMs: 30_000,
   rebalanceTimeoutMs: 60_000,
   heartbeatIntervalMs: 1_000,

@@ -1,11 +1,12 @@
-import type {
-  Kafka,
-  Admin as KafkaJsAdmin,
-  Producer as KafkaJsProducer,
-  Transaction as KafkaJsTransaction,
-  Message,
+import kafkajs, {
+  type Kafka,
+  type Admin as KafkaJsAdmin,
+  type Producer as KafkaJsProducer,
+  type Transaction as KafkaJsTransaction,
+  type Message,
 } from 'kafkajs';
 import { KStreamsError } from '../../errors.ts';
+import { recordBatchOverhead, recordSizeUpperBound } from '../record-size.ts';
 import type {
   ConnectionOptions,
   ConsumerGroupMetadata,
@@ -17,13 +18,21 @@ import type {
   Transaction,
 } from '../types.ts';
 import { javaCompatiblePartitioner } from './java-partitioner.ts';
-import { type ErrorContext, mapErrors, topicNotFound } from './kafkajs-errors.ts';
+import { type ErrorContext, mapErrors, toKStreamsError, topicNotFound } from './kafkajs-errors.ts';
 import { compressionType, kafkaJsDefaults, producerConfig } from './kafkajs-options.ts';
 import { recordMetadata, topicMessages } from './record-conversion.ts';
+import { isTooLarge, recordTooLargeError } from './record-too-large.ts';
+import { sendChunks } from './send-chunks.ts';
 
 /** acks=all: a send resolves only once every in-sync replica has the records. */
 const acksAll = -1;
-const sendChunkSize = 1_000;
+
+interface QueuedSend {
+  readonly sender: KafkaJsProducer | KafkaJsTransaction;
+  readonly records: readonly ProducerRecord[];
+  readonly resolve: (metadata: readonly RecordMetadata[]) => void;
+  readonly reject: (error: unknown) => void;
+}
 
 export class KafkaJsProducerAdapter implements Producer {
   readonly #connection: ConnectionOptions;
@@ -35,6 +44,8 @@ export class KafkaJsProducerAdapter implements Producer {
   readonly #partitions = new WeakMap<Message, number>();
   /** Topics known to exist: kafkajs would retry a missing topic for as long as its retry budget lasts. */
   readonly #knownTopics = new Set<string>();
+  readonly #queued: QueuedSend[] = [];
+  #writing = false;
   #connecting: Promise<void> | undefined;
   #adminConnecting: Promise<void> | undefined;
   #closed = false;
@@ -50,10 +61,8 @@ export class KafkaJsProducerAdapter implements Producer {
     this.#admin = kafka.admin();
   }
 
-  async send(records: readonly ProducerRecord[]): Promise<readonly RecordMetadata[]> {
-    if (records.length === 0) return [];
-    await this.#ready(records);
-    return this.#sendWith(this.#producer, records);
+  send(records: readonly ProducerRecord[]): Promise<readonly RecordMetadata[]> {
+    return this.sendWith(this.#producer, records);
   }
 
   async beginTransaction(): Promise<Transaction> {
@@ -79,29 +88,58 @@ export class KafkaJsProducerAdapter implements Producer {
     await Promise.allSettled([this.#producer.disconnect(), this.#admin.disconnect()]);
   }
 
-  /** Shared with transactions: sends through either the producer or an open kafkajs transaction. */
-  async sendWith(
+  /**
+   * Shared with transactions: sends through either the producer or an open kafkajs transaction. Sends are
+   * written strictly in call order: kafkajs runs concurrent sendBatch calls independently, so a later send
+   * could land first. Sends queued while one is on the wire go out together in the next round.
+   */
+  sendWith(
     sender: KafkaJsProducer | KafkaJsTransaction,
     records: readonly ProducerRecord[],
   ): Promise<readonly RecordMetadata[]> {
-    if (records.length === 0) return [];
-    await this.#ready(records);
-    return this.#sendWith(sender, records);
+    if (records.length === 0) return Promise.resolve([]);
+    const { promise, resolve, reject } = Promise.withResolvers<readonly RecordMetadata[]>();
+    this.#queued.push({ sender, records, resolve, reject });
+    if (!this.#writing) void this.#writeQueued();
+    return promise;
+  }
+
+  async #writeQueued(): Promise<void> {
+    this.#writing = true;
+    while (this.#queued.length > 0) {
+      const sender = this.#queued[0]!.sender;
+      let count = 0;
+      while (count < this.#queued.length && this.#queued[count]!.sender === sender) count += 1;
+      const sends = this.#queued.splice(0, count);
+      const records = sends.length === 1 ? sends[0]!.records : sends.flatMap((queued) => queued.records);
+      try {
+        await this.#ready(records);
+        const written = await this.#sendInChunks(sender, records);
+        let start = 0;
+        for (const queued of sends) {
+          queued.resolve(written.slice(start, start + queued.records.length));
+          start += queued.records.length;
+        }
+      } catch (error) {
+        for (const queued of sends) queued.reject(error);
+      }
+    }
+    this.#writing = false;
   }
 
   /**
-   * kafkajs groups a send's messages per partition by copying the partition's array for every message
-   * (quadratic in the records per partition), so large sends go out in sequential chunks, in order.
+   * Large sends go out in sequential chunks, in order (send-chunks.ts): kafkajs groups a send's messages per
+   * partition in quadratic time, and writes each partition's messages of one request as one record batch,
+   * which the broker refuses above max.message.bytes.
    */
-  async #sendWith(
+  async #sendInChunks(
     sender: KafkaJsProducer | KafkaJsTransaction,
     records: readonly ProducerRecord[],
   ): Promise<readonly RecordMetadata[]> {
-    if (records.length <= sendChunkSize) return this.#sendChunk(sender, records);
+    const chunks = sendChunks(records, kafkaJsDefaults.sendChunk);
+    if (chunks.length === 1) return this.#sendChunk(sender, records);
     const written: RecordMetadata[] = [];
-    for (let start = 0; start < records.length; start += sendChunkSize) {
-      written.push(...(await this.#sendChunk(sender, records.slice(start, start + sendChunkSize))));
-    }
+    for (const chunk of chunks) written.push(...(await this.#sendChunk(sender, chunk)));
     return written;
   }
 
@@ -109,16 +147,52 @@ export class KafkaJsProducerAdapter implements Producer {
     sender: KafkaJsProducer | KafkaJsTransaction,
     records: readonly ProducerRecord[],
   ): Promise<readonly RecordMetadata[]> {
-    const batch = topicMessages(records);
-    const context = this.#context(
-      `produce to ${batch.map((t) => t.topic).join(', ')}`,
-      'KAFKA_PRODUCE_FAILED',
-      batch.map((t) => t.topic),
+    const { messages, byTopic } = topicMessages(records);
+    const topics = byTopic.map((t) => t.topic);
+    const context = this.#context(`produce to ${topics.join(', ')}`, 'KAFKA_PRODUCE_FAILED', topics);
+    let written: Awaited<ReturnType<KafkaJsProducer['sendBatch']>>;
+    try {
+      written = await sender.sendBatch({ topicMessages: byTopic, acks: acksAll, compression: this.#compression });
+    } catch (error) {
+      throw await this.#produceError(error, context, records, messages);
+    }
+    return recordMetadata(records, messages, written, this.#partitions);
+  }
+
+  /** A record the broker refused as too large gets an error naming it and the topic's limit. */
+  async #produceError(
+    error: unknown,
+    context: ErrorContext,
+    records: readonly ProducerRecord[],
+    messages: readonly Message[],
+  ): Promise<KStreamsError> {
+    const [record] = records;
+    const [message] = messages;
+    if (records.length !== 1 || !record || !message || !isTooLarge(error)) return toKStreamsError(error, context);
+    const partition = this.#partitions.get(message) ?? record.partition ?? -1;
+    const bytes = recordBatchOverhead + recordSizeUpperBound(record);
+    return recordTooLargeError(
+      { topic: record.topic, partition, bytes },
+      await this.#maxMessageBytes(record.topic),
+      error,
     );
-    const written = await mapErrors(context, () =>
-      sender.sendBatch({ topicMessages: batch, acks: acksAll, compression: this.#compression }),
-    );
-    return recordMetadata(batch, written, this.#partitions);
+  }
+
+  /** The topic's max.message.bytes, for the error message only; undefined when it cannot be read. */
+  async #maxMessageBytes(topic: string): Promise<number | undefined> {
+    try {
+      await this.#connectAdmin();
+      const described = await this.#admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['max.message.bytes'] }],
+      });
+      const value = described.resources[0]?.configEntries.find(
+        (e) => e.configName === 'max.message.bytes',
+      )?.configValue;
+      return value ? Number(value) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

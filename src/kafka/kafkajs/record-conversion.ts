@@ -61,12 +61,30 @@ export function toConsumedRecord(topic: string, partition: number, message: Deco
   };
 }
 
+/** A send's messages: one per record in record order, and grouped by topic (in order) as sendBatch wants them. */
+export interface TopicMessages {
+  readonly messages: readonly Message[];
+  readonly byTopic: { topic: string; messages: Message[] }[];
+}
+
+export function topicMessages(records: readonly ProducerRecord[]): TopicMessages {
+  const messages = records.map(toKafkaJsMessage);
+  const byTopic = new Map<string, Message[]>();
+  records.forEach((record, index) => {
+    const inTopic = byTopic.get(record.topic) ?? [];
+    byTopic.set(record.topic, inTopic);
+    inTopic.push(messages[index]!);
+  });
+  return { messages, byTopic: [...byTopic].map(([topic, inTopic]) => ({ topic, messages: inTopic })) };
+}
+
 /**
- * One entry per record, in the order sent: Kafka reports the base offset of each partition's batch, and the
- * records of one batch take consecutive offsets.
+ * One entry per record, in record order: Kafka reports the base offset of each partition's batch, and the
+ * records of one batch take consecutive offsets in the order they were sent.
  */
 export function recordMetadata(
-  sent: readonly { topic: string; messages: readonly Message[] }[],
+  records: readonly ProducerRecord[],
+  messages: readonly Message[],
   written: readonly KafkaJsRecordMetadata[],
   partitionOf: WeakMap<Message, number>,
 ): RecordMetadata[] {
@@ -74,27 +92,13 @@ export function recordMetadata(
   for (const w of written)
     baseOffsets.set(`${w.topicName}\u0000${w.partition}`, Number(w.baseOffset ?? w.offset ?? -1));
   const nextIndex = new Map<string, number>();
-  const result: RecordMetadata[] = [];
-  for (const { topic, messages } of sent) {
-    for (const message of messages) {
-      const partition = partitionOf.get(message) ?? message.partition ?? -1;
-      const key = `${topic}\u0000${partition}`;
-      const index = nextIndex.get(key) ?? 0;
-      nextIndex.set(key, index + 1);
-      const base = baseOffsets.get(key);
-      result.push({ topic, partition, offset: base === undefined || base < 0 ? -1 : base + index });
-    }
-  }
-  return result;
-}
-
-/** Groups records by topic, keeping their order, as kafkajs's sendBatch wants them. */
-export function topicMessages(records: readonly ProducerRecord[]): { topic: string; messages: Message[] }[] {
-  const byTopic = new Map<string, Message[]>();
-  for (const record of records) {
-    const messages = byTopic.get(record.topic) ?? [];
-    byTopic.set(record.topic, messages);
-    messages.push(toKafkaJsMessage(record));
-  }
-  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+  return records.map(({ topic }, i) => {
+    const message = messages[i]!;
+    const partition = partitionOf.get(message) ?? message.partition ?? -1;
+    const key = `${topic}\u0000${partition}`;
+    const index = nextIndex.get(key) ?? 0;
+    nextIndex.set(key, index + 1);
+    const base = baseOffsets.get(key);
+    return { topic, partition, offset: base === undefined || base < 0 ? -1 : base + index };
+  });
 }

@@ -8,7 +8,7 @@ export interface ErrorContext {
   readonly groupId?: string;
 }
 
-interface LibraryError {
+export interface LibraryError {
   readonly code?: unknown;
   readonly message?: unknown;
   readonly apiId?: unknown;
@@ -17,7 +17,7 @@ interface LibraryError {
 }
 
 /** Every error in the library's tree (MultipleErrors.errors and causes), depth first. */
-function* errorTree(error: unknown, depth = 0): Generator<LibraryError> {
+export function* errorTree(error: unknown, depth = 0): Generator<LibraryError> {
   if (depth > 8 || typeof error !== 'object' || error === null) return;
   const node = error as LibraryError;
   yield node;

@@ -10,7 +10,15 @@ export const platformaticDefaults = {
   retries: 3,
   retryDelayMs: 250,
   lingerMs: 5,
-  maxBatchRecords: 10_000,
+  /** Lingering sends go out early once they hold this many records. */
+  lingerMaxRecords: 10_000,
+  /**
+   * A partition's records go out in record batches of at most this many bytes (Java's batch.size), well
+   * under the broker's default max.message.bytes (1 MiB + 12 bytes); a larger record goes in a batch alone.
+   */
+  batchBytes: 512 * 1024,
+  /** Batches of several partitions share one produce request up to this many bytes (Java's max.request.size). */
+  requestBytes: 4 * 1024 * 1024,
   fetchMaxBytes: 8 * 1024 * 1024,
   partitionMaxBytes: 2 * 1024 * 1024,
   fetchMaxWaitMs: 500,

@@ -1,6 +1,6 @@
 import type { MessageToProduce } from '@platformatic/kafka';
 import { partitionForKey } from '../murmur2.ts';
-import type { ProducerRecord, RecordMetadata } from '../types.ts';
+import type { ProducerRecord } from '../types.ts';
 
 /** Keyless records rotate over the partitions of each topic. */
 export class RoundRobinPartitions {
@@ -43,24 +43,4 @@ export function toMessage(record: ProducerRecord, partition: number): MessageToP
     message.headers = new Map(record.headers.map((h) => [Buffer.from(h.key, 'utf8'), h.value]));
   }
   return message;
-}
-
-/**
- * Per-record metadata from the base offset the broker returned for each partition of one request:
- * records of a partition are written as one batch, in order.
- */
-export function recordMetadata(
-  partitions: readonly number[],
-  records: readonly ProducerRecord[],
-  baseOffsets: ReadonlyMap<string, number>,
-): RecordMetadata[] {
-  const seen = new Map<string, number>();
-  return records.map((record, index) => {
-    const partition = partitions[index]!;
-    const key = `${record.topic}:${partition}`;
-    const position = seen.get(key) ?? 0;
-    seen.set(key, position + 1);
-    const base = baseOffsets.get(key);
-    return { topic: record.topic, partition, offset: base === undefined || base < 0 ? -1 : base + position };
-  });
 }

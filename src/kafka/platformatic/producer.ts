@@ -1,12 +1,17 @@
 import {
+  type ClusterMetadata,
+  ConfigResourceTypes,
   type Consumer,
+  describeConfigsV4,
   Producer as LibraryProducer,
+  type MessageToProduce,
   ProduceAcks,
   type ProduceResult,
   type SendOptions,
   txnOffsetCommitV3,
 } from '@platformatic/kafka';
 import { KStreamsError } from '../../errors.ts';
+import { recordSizeUpperBound } from '../record-size.ts';
 import type {
   ConnectionOptions,
   ConsumerGroupMetadata,
@@ -17,25 +22,25 @@ import type {
   TopicPartitionOffset,
   Transaction,
 } from '../types.ts';
-import { coordinatorConnection } from './coordinator.ts';
-import { mapErrors } from './error-mapping.ts';
+import { anyBrokerConnection, coordinatorConnection } from './coordinator.ts';
+import { hasProtocolError, mapErrors, toKStreamsError } from './error-mapping.ts';
 import { offsetsByTopic } from './offsets-by-topic.ts';
 import { baseOptions, platformaticDefaults } from './options.ts';
-import { choosePartition, RoundRobinPartitions, recordMetadata, toMessage } from './produce-records.ts';
+import { type PartitionBatch, ProduceQueue, type QueuedRecord, type SendBatches } from './produce-queue.ts';
+import { choosePartition, RoundRobinPartitions, toMessage } from './produce-records.ts';
+import { batchTooLargeError, refusedBatch, tooLargeErrorIds } from './record-too-large.ts';
+import { SendReceipt } from './send-receipt.ts';
 
 type LibraryTransaction = Awaited<ReturnType<LibraryProducer<Buffer, Buffer, Buffer, Buffer>['beginTransaction']>>;
 
-type Send = (options: SendOptions<Buffer, Buffer, Buffer, Buffer>) => Promise<ProduceResult>;
+type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
 
-interface PendingSend {
-  readonly records: readonly ProducerRecord[];
-  readonly resolve: (metadata: readonly RecordMetadata[]) => void;
-  readonly reject: (error: unknown) => void;
-}
+type Send = (options: SendOptions<Buffer, Buffer, Buffer, Buffer>) => Promise<ProduceResult>;
 
 /**
  * A producer on @platformatic/kafka: idempotent and acks=all by default, Java-compatible partitions,
- * and linger batching (sends made within `lingerMs` go out as one request per broker).
+ * linger batching (sends made within `lingerMs` are batched together), and record batches cut to stay
+ * under the broker's size limit, sent in order with one request in flight per partition (produce-queue.ts).
  */
 export function createPlatformaticProducer(connection: ConnectionOptions, options: ProducerOptions = {}): Producer {
   return new PlatformaticProducer(connection, options);
@@ -47,10 +52,12 @@ class PlatformaticProducer implements Producer {
   readonly #library: LibraryProducer<Buffer, Buffer, Buffer, Buffer>;
   readonly #roundRobin = new RoundRobinPartitions();
   readonly #lingerMs: number;
-  #pending: PendingSend[] = [];
+  readonly #queue: ProduceQueue<Message>;
+  #pending: SendReceipt[] = [];
   #pendingRecords = 0;
   #timer: NodeJS.Timeout | undefined;
-  readonly #inFlight = new Set<Promise<void>>();
+  /** Sends are queued strictly in call order, although choosing partitions awaits metadata. */
+  #ordering: Promise<void> = Promise.resolve();
   #closed = false;
 
   constructor(connection: ConnectionOptions, options: ProducerOptions) {
@@ -65,6 +72,7 @@ class PlatformaticProducer implements Producer {
       compression: options.compression ?? 'none',
       ...(transactional ? { transactionalId: options.transactionalId } : {}),
     });
+    this.#queue = this.#produceQueue((request) => this.#library.send(request));
   }
 
   send(records: readonly ProducerRecord[]): Promise<readonly RecordMetadata[]> {
@@ -77,15 +85,15 @@ class PlatformaticProducer implements Producer {
       );
     }
     if (records.length === 0) return Promise.resolve([]);
-    const { promise, resolve, reject } = Promise.withResolvers<readonly RecordMetadata[]>();
-    this.#pending.push({ records, resolve, reject });
+    const receipt = new SendReceipt(records);
+    this.#pending.push(receipt);
     this.#pendingRecords += records.length;
-    if (this.#pendingRecords >= platformaticDefaults.maxBatchRecords || this.#lingerMs <= 0) {
+    if (this.#pendingRecords >= platformaticDefaults.lingerMaxRecords || this.#lingerMs <= 0) {
       this.#flush();
     } else {
       this.#timer ??= setTimeout(() => this.#flush(), this.#lingerMs);
     }
-    return promise;
+    return receipt.promise;
   }
 
   async beginTransaction(): Promise<Transaction> {
@@ -102,70 +110,133 @@ class PlatformaticProducer implements Producer {
     const transaction = await mapErrors(this.#connection, 'transaction', { operation: 'beginTransaction' }, () =>
       this.#library.beginTransaction(),
     );
-    return new PlatformaticTransaction(this.#connection, this.#library, transaction, (records, send) =>
-      this.#write(records, send),
-    );
+    const queue = this.#produceQueue((request) => transaction.send(request));
+    return new PlatformaticTransaction(this.#connection, this.#library, transaction, (records) => {
+      const receipt = new SendReceipt(records);
+      this.#submit([receipt], queue);
+      return receipt.promise;
+    });
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#flush();
-    await Promise.allSettled([...this.#inFlight]);
+    await this.#ordering;
+    await this.#queue.whenIdle();
     this.#closed = true;
     await this.#library.close();
+  }
+
+  /** A queue whose requests go through `send` (the producer's, or a transaction's). */
+  #produceQueue(send: Send): ProduceQueue<Message> {
+    const sendBatches: SendBatches<Message> = async (batches) => {
+      const messages: Message[] = [];
+      for (const batch of batches) for (const record of batch.records) messages.push(record.message);
+      let result: ProduceResult;
+      try {
+        result = await send({ messages, acks: ProduceAcks.ALL });
+      } catch (error) {
+        throw await this.#produceError(error, batches);
+      }
+      const baseOffsets = new Map<string, number>();
+      for (const written of result.offsets ?? []) {
+        baseOffsets.set(`${written.topic}:${written.partition}`, Number(written.offset));
+      }
+      return baseOffsets;
+    };
+    return new ProduceQueue(sendBatches, {
+      batchBytes: platformaticDefaults.batchBytes,
+      requestBytes: platformaticDefaults.requestBytes,
+    });
   }
 
   #flush(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    const batch = this.#pending;
-    if (batch.length === 0) return;
+    const receipts = this.#pending;
+    if (receipts.length === 0) return;
     this.#pending = [];
     this.#pendingRecords = 0;
-    const records = batch.length === 1 ? batch[0]!.records : batch.flatMap((pending) => pending.records);
-    const flight = this.#write(records, (options) => this.#library.send(options)).then(
-      (metadata) => {
-        let start = 0;
-        for (const pending of batch) {
-          pending.resolve(metadata.slice(start, start + pending.records.length));
-          start += pending.records.length;
-        }
-      },
-      (error: unknown) => {
-        for (const pending of batch) pending.reject(error);
-      },
-    );
-    this.#inFlight.add(flight);
-    void flight.finally(() => this.#inFlight.delete(flight));
+    this.#submit(receipts, this.#queue);
   }
 
-  /** Chooses each record's partition from the topic's partition count, then sends them in one call. */
-  #write(records: readonly ProducerRecord[], send: Send): Promise<RecordMetadata[]> {
-    const topics = [...new Set(records.map((record) => record.topic))];
-    return mapErrors(this.#connection, 'produce', { operation: 'produce', topics }, async () => {
-      const metadata = await this.#library.metadata({ topics });
-      const partitions = records.map((record) => {
-        const count = metadata.topics.get(record.topic)?.partitionsCount ?? 0;
-        const partition = choosePartition(record, count, this.#roundRobin);
-        if (partition < 0 || partition >= count) {
-          throw new KStreamsError(
-            'KAFKA_PRODUCE_FAILED',
-            `Partition ${partition} does not exist in topic "${record.topic}" (${count} partitions).`,
-            { hint: 'Send to a partition below the topic’s partition count, or leave the partition out.' },
-          );
-        }
-        return partition;
-      });
-      const result = await send({
-        messages: records.map((record, index) => toMessage(record, partitions[index]!)),
-        acks: ProduceAcks.ALL,
-      });
-      const baseOffsets = new Map<string, number>();
-      for (const written of result.offsets ?? []) {
-        baseOffsets.set(`${written.topic}:${written.partition}`, Number(written.offset));
+  #submit(receipts: readonly SendReceipt[], queue: ProduceQueue<Message>): void {
+    this.#ordering = this.#ordering.then(() => this.#enqueue(receipts, queue));
+  }
+
+  /** Chooses each record's partition from the topic's partition count and queues it; never rejects. */
+  async #enqueue(receipts: readonly SendReceipt[], queue: ProduceQueue<Message>): Promise<void> {
+    const topics = new Set<string>();
+    for (const receipt of receipts) for (const record of receipt.records) topics.add(record.topic);
+    let metadata: ClusterMetadata;
+    try {
+      metadata = await mapErrors(this.#connection, 'produce', { operation: 'produce', topics: [...topics] }, () =>
+        this.#library.metadata({ topics: [...topics] }),
+      );
+    } catch (error) {
+      for (const receipt of receipts) receipt.failed(error);
+      return;
+    }
+    const queued: QueuedRecord<Message>[] = [];
+    for (const receipt of receipts) {
+      const start = queued.length;
+      try {
+        receipt.records.forEach((record, index) => {
+          const count = metadata.topics.get(record.topic)?.partitionsCount ?? 0;
+          const partition = choosePartition(record, count, this.#roundRobin);
+          if (partition < 0 || partition >= count) {
+            throw new KStreamsError(
+              'KAFKA_PRODUCE_FAILED',
+              `Partition ${partition} does not exist in topic "${record.topic}" (${count} partitions).`,
+              { hint: 'Send to a partition below the topic’s partition count, or leave the partition out.' },
+            );
+          }
+          queued.push({
+            topic: record.topic,
+            partition,
+            bytes: recordSizeUpperBound(record),
+            message: toMessage(record, partition),
+            receipt,
+            index,
+          });
+        });
+      } catch (error) {
+        queued.length = start;
+        receipt.failed(error);
       }
-      return recordMetadata(partitions, records, baseOffsets);
-    });
+    }
+    queue.enqueue(queued);
+  }
+
+  async #produceError(error: unknown, batches: readonly PartitionBatch<Message>[]): Promise<KStreamsError> {
+    const refused = hasProtocolError(error, ...tooLargeErrorIds) ? refusedBatch(error, batches) : undefined;
+    if (refused) {
+      return batchTooLargeError(
+        refused,
+        await this.#maxMessageBytes(refused.topic),
+        platformaticDefaults.batchBytes,
+        error,
+      );
+    }
+    const topics = [...new Set(batches.map((batch) => batch.topic))];
+    return toKStreamsError(error, this.#connection, 'produce', { operation: 'produce', topics });
+  }
+
+  /** The topic's max.message.bytes, for the error message only; undefined when it cannot be read. */
+  async #maxMessageBytes(topic: string): Promise<number | undefined> {
+    try {
+      const connection = await anyBrokerConnection(this.#library);
+      const response = await describeConfigsV4.api.async(
+        connection,
+        [{ resourceType: ConfigResourceTypes.TOPIC, resourceName: topic, configurationKeys: ['max.message.bytes'] }],
+        false,
+        false,
+      );
+      const value = response.results[0]?.configs.find((config) => config.name === 'max.message.bytes')?.value;
+      return value ? Number(value) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 
@@ -173,13 +244,13 @@ class PlatformaticTransaction implements Transaction {
   readonly #connection: ConnectionOptions;
   readonly #producer: LibraryProducer<Buffer, Buffer, Buffer, Buffer>;
   readonly #transaction: LibraryTransaction;
-  readonly #write: (records: readonly ProducerRecord[], send: Send) => Promise<RecordMetadata[]>;
+  readonly #write: (records: readonly ProducerRecord[]) => Promise<readonly RecordMetadata[]>;
 
   constructor(
     connection: ConnectionOptions,
     producer: LibraryProducer<Buffer, Buffer, Buffer, Buffer>,
     transaction: LibraryTransaction,
-    write: (records: readonly ProducerRecord[], send: Send) => Promise<RecordMetadata[]>,
+    write: (records: readonly ProducerRecord[]) => Promise<readonly RecordMetadata[]>,
   ) {
     this.#connection = connection;
     this.#producer = producer;
@@ -189,7 +260,7 @@ class PlatformaticTransaction implements Transaction {
 
   async send(records: readonly ProducerRecord[]): Promise<readonly RecordMetadata[]> {
     if (records.length === 0) return [];
-    return this.#write(records, (options) => this.#transaction.send(options));
+    return this.#write(records);
   }
 
   /**

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { partitionForKey } from '../../../src/kafka/murmur2.ts';
-import {
-  choosePartition,
-  RoundRobinPartitions,
-  recordMetadata,
-  toMessage,
-} from '../../../src/kafka/platformatic/produce-records.ts';
+import { choosePartition, RoundRobinPartitions, toMessage } from '../../../src/kafka/platformatic/produce-records.ts';
 
 describe('choosePartition', () => {
   it('keeps an explicit partition, hashes keys like Java and spreads keyless records', () => {
@@ -41,29 +36,6 @@ describe('toMessage', () => {
     expect(headers).toEqual([
       ['a', '1'],
       ['a', '2'],
-    ]);
-  });
-});
-
-describe('recordMetadata', () => {
-  it('gives each record its own offset from the base offset of its partition', () => {
-    const records = [
-      { topic: 't', key: null, value: null },
-      { topic: 't', key: null, value: null },
-      { topic: 't', key: null, value: null },
-    ];
-    const metadata = recordMetadata(
-      [0, 1, 0],
-      records,
-      new Map([
-        ['t:0', 10],
-        ['t:1', 3],
-      ]),
-    );
-    expect(metadata).toEqual([
-      { topic: 't', partition: 0, offset: 10 },
-      { topic: 't', partition: 1, offset: 3 },
-      { topic: 't', partition: 0, offset: 11 },
     ]);
   });
 });

@@ -1,0 +1,3 @@
+import { describeProducerSizeLimits } from '../platformatic/producer-size-limits-suite.ts';
+
+describeProducerSizeLimits('kafkajs');

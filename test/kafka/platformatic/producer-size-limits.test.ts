@@ -1,0 +1,3 @@
+import { describeProducerSizeLimits } from './producer-size-limits-suite.ts';
+
+describeProducerSizeLimits('platformatic');
