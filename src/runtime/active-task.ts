@@ -2,7 +2,8 @@ import type { ConsumedRecord, TopicPartition, TopicPartitionOffset } from '../ka
 import type { TaskId } from '../processor/processor-context.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { CommittableTask } from './commit-tasks.ts';
-import { PartitionGroup, partitionKey } from './partition-group.ts';
+import { PartitionGroup } from './partition-group.ts';
+import { PartitionMap } from './partition-map.ts';
 import { type StreamTask, taskIdString } from './stream-task.ts';
 
 /** Where processing stopped with an uncaught error, for the log line and the error listeners. */
@@ -22,7 +23,8 @@ export class ActiveTask implements CommittableTask {
   readonly name: string;
   readonly task: StreamTask;
   readonly group: PartitionGroup;
-  readonly #uncommitted = new Map<string, TopicPartitionOffset>();
+  // Next offset to commit per partition, updated in place per record (no allocation on the hot path).
+  readonly #progress = new PartitionMap<{ topic: string; partition: number; offset: number; dirty: boolean }>();
 
   constructor(task: StreamTask, partitions: readonly TopicPartition[], maxTaskIdleMs: number) {
     this.id = task.id;
@@ -66,13 +68,18 @@ export class ActiveTask implements CommittableTask {
   }
 
   offsetsToCommit(): readonly TopicPartitionOffset[] {
-    return [...this.#uncommitted.values()];
+    const offsets: TopicPartitionOffset[] = [];
+    for (const p of this.#progress.values()) {
+      if (p.dirty) offsets.push({ topic: p.topic, partition: p.partition, offset: p.offset });
+    }
+    return offsets;
   }
 
   markCommitted(offsets: readonly TopicPartitionOffset[]): void {
     for (const committed of offsets) {
-      const key = partitionKey(committed);
-      if (this.#uncommitted.get(key)?.offset === committed.offset) this.#uncommitted.delete(key);
+      const progress = this.#progress.get(committed.topic, committed.partition);
+      // Progress made after the offsets were taken stays dirty for the next commit.
+      if (progress?.offset === committed.offset) progress.dirty = false;
     }
     this.task.committed();
   }
@@ -80,7 +87,7 @@ export class ActiveTask implements CommittableTask {
   /** Drops buffered input and uncommitted progress (the partitions go elsewhere or are re-read). */
   clear(): void {
     this.group.clear();
-    this.#uncommitted.clear();
+    this.#progress.clear();
   }
 
   async close(): Promise<void> {
@@ -95,10 +102,17 @@ export class ActiveTask implements CommittableTask {
       onFailure({ task: this.name, topic: record.topic, partition: record.partition, offset: record.offset });
       throw error;
     }
-    this.#uncommitted.set(`${record.topic}:${record.partition}`, {
-      topic: record.topic,
-      partition: record.partition,
-      offset: record.offset + 1,
-    });
+    const progress = this.#progress.get(record.topic, record.partition);
+    if (progress === undefined) {
+      this.#progress.set(record.topic, record.partition, {
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset + 1,
+        dirty: true,
+      });
+    } else {
+      progress.offset = record.offset + 1;
+      progress.dirty = true;
+    }
   }
 }

@@ -47,14 +47,9 @@ export class KafkaRecordCollector implements RecordCollector {
   send(record: OutgoingRecord): void {
     checkBytes(record.topic, 'key', record.key);
     checkBytes(record.topic, 'value', record.value);
-    this.#buffer.push({
-      topic: this.#options.realName(record.topic),
-      ...(record.partition === undefined ? {} : { partition: record.partition }),
-      key: record.key,
-      value: record.value,
-      headers: record.headers,
-      timestamp: record.timestamp,
-    });
+    const topic = this.#options.realName(record.topic);
+    // An outgoing record already has a producer record's shape: copy it only to rename an internal topic.
+    this.#buffer.push(topic === record.topic ? record : { ...record, topic });
   }
 
   partitionCount(topic: string): number | undefined {

@@ -1,4 +1,5 @@
 import type { ConsumedRecord, TopicPartition } from '../kafka/types.ts';
+import { PartitionMap } from './partition-map.ts';
 
 /** A FIFO of one partition's fetched, unprocessed records; a moving head keeps shift O(1). */
 class RecordQueue {
@@ -55,7 +56,7 @@ export function partitionKey(tp: TopicPartition): string {
  */
 export class PartitionGroup {
   readonly #queues: RecordQueue[];
-  readonly #byKey = new Map<string, RecordQueue>();
+  readonly #byPartition = new PartitionMap<RecordQueue>();
   readonly #maxTaskIdleMs: number;
   #buffered = 0;
   /** When the current wait for an empty partition started; undefined while not waiting. */
@@ -63,7 +64,7 @@ export class PartitionGroup {
 
   constructor(partitions: readonly TopicPartition[], maxTaskIdleMs: number) {
     this.#queues = partitions.map((tp) => new RecordQueue({ topic: tp.topic, partition: tp.partition }));
-    for (const queue of this.#queues) this.#byKey.set(partitionKey(queue.partition), queue);
+    for (const queue of this.#queues) this.#byPartition.set(queue.partition.topic, queue.partition.partition, queue);
     this.#maxTaskIdleMs = maxTaskIdleMs;
   }
 
@@ -73,7 +74,7 @@ export class PartitionGroup {
 
   /** Appends a fetched record; returns its partition's queue size, or -1 if it is not one of the group's. */
   add(record: ConsumedRecord): number {
-    const queue = this.#byKey.get(partitionKey(record));
+    const queue = this.#byPartition.get(record.topic, record.partition);
     if (queue === undefined) return -1;
     queue.push(record);
     this.#buffered++;
@@ -82,7 +83,7 @@ export class PartitionGroup {
 
   /** Buffered records of one partition (0 for a partition not in the group). */
   size(tp: TopicPartition): number {
-    return this.#byKey.get(partitionKey(tp))?.size ?? 0;
+    return this.#byPartition.get(tp.topic, tp.partition)?.size ?? 0;
   }
 
   get buffered(): number {

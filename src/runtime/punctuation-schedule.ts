@@ -16,6 +16,8 @@ interface Schedule {
 export class PunctuationSchedule {
   readonly type: PunctuationType;
   readonly #schedules: Schedule[] = [];
+  // Checked after every record: kept as a count rather than computed.
+  #active = 0;
 
   constructor(type: PunctuationType) {
     this.type = type;
@@ -31,9 +33,12 @@ export class PunctuationSchedule {
       cancelled: false,
     };
     this.#schedules.push(schedule);
+    this.#active++;
     return {
       cancel: () => {
+        if (schedule.cancelled) return;
         schedule.cancelled = true;
+        this.#active--;
       },
     };
   }
@@ -56,7 +61,7 @@ export class PunctuationSchedule {
   }
 
   get size(): number {
-    return this.#schedules.filter((s) => !s.cancelled).length;
+    return this.#active;
   }
 
   #removeCancelled(): void {

@@ -9,6 +9,7 @@ import type { Deserializer, Serde } from '../serdes/serde.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { deadLetterHeaders, type ErrorHandling, type RecordErrorPolicy } from './error-policies.ts';
 import type { Logger } from './logger.ts';
+import { PartitionMap } from './partition-map.ts';
 import { PunctuationSchedule } from './punctuation-schedule.ts';
 import type { RecordCollector } from './record-collector.ts';
 import {
@@ -73,7 +74,7 @@ export class StreamTask {
   readonly #sourcesByTopic = new Map<string, TaskSource>();
   readonly #patternSources: Array<{ pattern: RegExp; source: TaskSource }> = [];
   readonly #processors: ProcessorTaskNode[] = [];
-  readonly #partitionTimes = new Map<string, number>();
+  readonly #partitionTimes = new PartitionMap<number>();
   readonly #streamTimePunctuation = new PunctuationSchedule('stream-time');
   readonly #wallClockPunctuation = new PunctuationSchedule('wall-clock');
   #streamTime = -1;
@@ -110,14 +111,14 @@ export class StreamTask {
     try {
       key = source.keyDeserializer.deserialize(record.topic, record.key, record.headers);
       value = source.valueDeserializer.deserialize(record.topic, record.value, record.headers);
-      const partitionKey = `${record.topic}:${record.partition}`;
-      timestamp = source.timestampExtractor(record, this.#partitionTimes.get(partitionKey) ?? -1);
+      const partitionTime = this.#partitionTimes.get(record.topic, record.partition) ?? -1;
+      timestamp = source.timestampExtractor(record, partitionTime);
       if (!Number.isFinite(timestamp) || timestamp < 0) {
         throw new KStreamsError('INVALID_TIMESTAMP', `The timestamp extractor returned ${timestamp}.`, {
           hint: 'Return a non-negative epoch-milliseconds timestamp from the extractor.',
         });
       }
-      if (timestamp > (this.#partitionTimes.get(partitionKey) ?? -1)) this.#partitionTimes.set(partitionKey, timestamp);
+      if (timestamp > partitionTime) this.#partitionTimes.set(record.topic, record.partition, timestamp);
     } catch (error) {
       this.#handleBadRecord('deserialization', this.#options.errorHandling.deserialization, error, record);
       return;

@@ -14,6 +14,7 @@ import { ActiveTask, type FailureLocation } from './active-task.ts';
 import { commitTasks } from './commit-tasks.ts';
 import { KafkaRecordCollector } from './kafka-record-collector.ts';
 import { partitionKey } from './partition-group.ts';
+import { PartitionMap } from './partition-map.ts';
 import { StreamTask } from './stream-task.ts';
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
@@ -55,7 +56,7 @@ export class StreamThread {
   readonly #producer: Producer;
   readonly #collector: KafkaRecordCollector;
   readonly #tasks = new Map<string, ActiveTask>();
-  readonly #taskByPartition = new Map<string, ActiveTask>();
+  readonly #taskByPartition = new PartitionMap<ActiveTask>();
   readonly #paused = new Map<string, TopicPartition>();
   #previousTasks: readonly TaskId[] = [];
   #lock: Promise<unknown> = Promise.resolve();
@@ -204,7 +205,7 @@ export class StreamThread {
     const limit = this.#options.config.bufferedRecordsPerPartition;
     const toPause: TopicPartition[] = [];
     for (const record of records) {
-      const task = this.#taskByPartition.get(partitionKey(record));
+      const task = this.#taskByPartition.get(record.topic, record.partition);
       if (task === undefined) {
         this.#options.config.logger.debug('Dropped a record of a partition without a task.', {
           topic: record.topic,
@@ -231,7 +232,7 @@ export class StreamThread {
     const limit = this.#options.config.bufferedRecordsPerPartition;
     const drained: TopicPartition[] = [];
     for (const [key, tp] of this.#paused) {
-      if ((this.#taskByPartition.get(key)?.group.size(tp) ?? 0) <= limit) {
+      if ((this.#taskByPartition.get(tp.topic, tp.partition)?.group.size(tp) ?? 0) <= limit) {
         this.#paused.delete(key);
         drained.push(tp);
       }
@@ -285,7 +286,7 @@ export class StreamThread {
       if (this.#tasks.has(name)) continue;
       const task = new ActiveTask(this.#createStreamTask(id), partitions, this.#options.config.maxTaskIdleMs);
       this.#tasks.set(name, task);
-      for (const tp of partitions) this.#taskByPartition.set(partitionKey(tp), task);
+      for (const tp of partitions) this.#taskByPartition.set(tp.topic, tp.partition, task);
     }
     this.#options.config.logger.info('Tasks assigned.', {
       thread: this.name,
@@ -322,7 +323,7 @@ export class StreamThread {
       const resumed: TopicPartition[] = [];
       for (const tp of task.partitions()) {
         const key = partitionKey(tp);
-        this.#taskByPartition.delete(key);
+        this.#taskByPartition.delete(tp.topic, tp.partition);
         if (this.#paused.delete(key)) resumed.push(tp);
       }
       // Pausing belongs to the assignment: a partition that comes back starts unpaused.

@@ -132,14 +132,8 @@ export class SinkTaskNode implements TaskNode {
       const count = partitioner === undefined ? undefined : this.#collector.partitionCount(topic);
       const partition =
         partitioner === undefined || count === undefined ? undefined : partitioner(topic, record, count);
-      this.#collector.send({
-        topic,
-        ...(partition === undefined ? {} : { partition }),
-        key,
-        value,
-        headers: record.headers,
-        timestamp: record.timestamp,
-      });
+      // partition may be undefined: the producer then hashes the key (one object literal, no spread).
+      this.#collector.send({ topic, partition, key, value, headers: record.headers, timestamp: record.timestamp });
     } catch (error) {
       throw failureIn(this.name, error);
     }
