@@ -6,6 +6,8 @@ export interface EngineSettings {
   readonly commitIntervalMs: number;
   readonly maxPollRecords: number;
   readonly bufferedRecordsPerPartition: number;
+  readonly fetchMaxBytes: number;
+  readonly lingerMs: number;
 }
 
 /** What the parent asks one stateless-worker process to do (passed as JSON in argv). */

@@ -84,6 +84,8 @@ async function runEngineOnce(job: StatelessJob): Promise<EngineRunResult> {
       commitIntervalMs: job.settings.commitIntervalMs,
       maxPollRecords: job.settings.maxPollRecords,
       bufferedRecordsPerPartition: job.settings.bufferedRecordsPerPartition,
+      fetchMaxBytes: job.settings.fetchMaxBytes,
+      lingerMs: job.settings.lingerMs,
       logger: quietLogger,
     },
     { client },

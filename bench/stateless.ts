@@ -30,11 +30,24 @@ const workerFile = fileURLToPath(new URL('./stateless-worker.ts', import.meta.ur
 /**
  * The engine configuration a user would pick for throughput, per adapter: commits as often as the pipe's
  * (1 s instead of the 30 s default, so a restart re-reads little), polls as large as the pipe's tuned polls,
- * and a partition buffer that one poll cannot overflow (so partitions are not paused and resumed every round).
+ * a partition buffer that one poll cannot overflow (so partitions are not paused and resumed every round),
+ * and the pipe's fetch size and linger.
  */
 const tunedSettings: Readonly<Record<AdapterName, EngineSettings>> = {
-  platformatic: { commitIntervalMs: 1000, maxPollRecords: 3000, bufferedRecordsPerPartition: 3000 },
-  kafkajs: { commitIntervalMs: 1000, maxPollRecords: 1000, bufferedRecordsPerPartition: 1000 },
+  platformatic: {
+    commitIntervalMs: 1000,
+    maxPollRecords: 3000,
+    bufferedRecordsPerPartition: 3000,
+    fetchMaxBytes: pipeTunedSettings.platformatic.fetchMaxBytes,
+    lingerMs: pipeTunedSettings.platformatic.lingerMs,
+  },
+  kafkajs: {
+    commitIntervalMs: 1000,
+    maxPollRecords: 1000,
+    bufferedRecordsPerPartition: 1000,
+    fetchMaxBytes: pipeTunedSettings.kafkajs.fetchMaxBytes,
+    lingerMs: pipeTunedSettings.kafkajs.lingerMs,
+  },
 };
 
 const usage = `Usage: npm run bench -- stateless [options]
@@ -96,6 +109,8 @@ function parseStatelessOptions(argv: readonly string[]): StatelessOptions {
     commitIntervalMs: integerFlag(flags, 'commit-interval-ms', base.commitIntervalMs, usage, 0),
     maxPollRecords: integerFlag(flags, 'max-poll-records', base.maxPollRecords, usage),
     bufferedRecordsPerPartition: integerFlag(flags, 'buffered-records', base.bufferedRecordsPerPartition, usage),
+    fetchMaxBytes: base.fetchMaxBytes,
+    lingerMs: base.lingerMs,
   });
   const cpuProfileDir = flags.get('cpu-prof');
   if (cpuProfileDir === true || cpuProfileDir === '') throw usageError('--cpu-prof needs a directory.', usage);
@@ -537,7 +552,7 @@ function renderMarkdown(options: StatelessOptions, machine: MachineInfo, results
   const settings = results
     .map(
       (r) =>
-        `${r.adapter}: commitIntervalMs ${r.settings.commitIntervalMs}, maxPollRecords ${r.settings.maxPollRecords}, bufferedRecordsPerPartition ${r.settings.bufferedRecordsPerPartition}`,
+        `${r.adapter}: commitIntervalMs ${r.settings.commitIntervalMs}, maxPollRecords ${r.settings.maxPollRecords}, bufferedRecordsPerPartition ${r.settings.bufferedRecordsPerPartition}, fetchMaxBytes ${r.settings.fetchMaxBytes}, lingerMs ${r.settings.lingerMs}`,
     )
     .join('; ');
   const offered = results
