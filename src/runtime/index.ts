@@ -10,6 +10,7 @@ export type {
 export { KafkaStreams } from './kafka-streams.ts';
 export type { Logger } from './logger.ts';
 export { consoleLogger, silentLogger } from './logger.ts';
+export type { RuntimeCounters } from './runtime-counters.ts';
 export type {
   ProcessingGuarantee,
   ResolvedStreamsConfig,

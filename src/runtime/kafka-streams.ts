@@ -5,6 +5,7 @@ import type { Admin, KafkaClient, OffsetReset } from '../kafka/types.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
 import type { FailureLocation } from './active-task.ts';
+import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamThread } from './stream-thread.ts';
 import { type ResolvedStreamsConfig, resolveStreamsConfig, type StreamsConfig } from './streams-config.ts';
 import { type StateListener, type StreamsState, StreamsStateMachine } from './streams-state.ts';
@@ -56,6 +57,8 @@ export class KafkaStreams {
   #layout: TopicLayout | undefined;
   #offsetReset: OffsetReset = 'earliest';
   #thread: StreamThread | undefined;
+  /** Counters of poll loops replaced after an error (replace-thread). */
+  readonly #retiredCounters = emptyCounters();
   #threadCount = 0;
   #starting: Promise<void> | undefined;
   #replacing: Promise<void> | undefined;
@@ -100,6 +103,12 @@ export class KafkaStreams {
   onUncaughtError(listener: UncaughtErrorListener): () => void {
     this.#errorListeners.add(listener);
     return () => this.#errorListeners.delete(listener);
+  }
+
+  /** What this instance has done since it was created, over all its tasks and poll loops. */
+  counters(): RuntimeCounters {
+    const total = addCounters(emptyCounters(), this.#retiredCounters);
+    return this.#thread === undefined ? total : addCounters(total, this.#thread.counters());
   }
 
   /** The tasks this instance runs now. */
@@ -164,6 +173,7 @@ export class KafkaStreams {
   }
 
   #startThread(): void {
+    if (this.#thread !== undefined) addCounters(this.#retiredCounters, this.#thread.counters());
     const thread: StreamThread = new StreamThread({
       name: `${this.#config.applicationId}-StreamThread-${++this.#threadCount}`,
       client: this.#client,

@@ -15,6 +15,7 @@ import { commitTasks } from './commit-tasks.ts';
 import { KafkaRecordCollector } from './kafka-record-collector.ts';
 import { partitionKey } from './partition-group.ts';
 import { PartitionMap } from './partition-map.ts';
+import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamTask } from './stream-task.ts';
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
@@ -59,6 +60,8 @@ export class StreamThread {
   readonly #taskByPartition = new PartitionMap<ActiveTask>();
   readonly #paused = new Map<string, TopicPartition>();
   #previousTasks: readonly TaskId[] = [];
+  /** Counters of tasks already closed, so totals survive rebalances. */
+  readonly #retired = emptyCounters();
   #lock: Promise<unknown> = Promise.resolve();
   #loop: Promise<void> | undefined;
   #lastCommit = 0;
@@ -92,6 +95,15 @@ export class StreamThread {
         onPartitionsAssigned: (assignment) => this.#onAssigned(assignment),
       },
     });
+  }
+
+  /** Totals over every task this loop has run, and its output. */
+  counters(): RuntimeCounters {
+    const total = addCounters(emptyCounters(), this.#retired);
+    for (const task of this.#tasks.values()) addCounters(total, taskCounters(task));
+    total.recordsProduced = this.#collector.sent;
+    total.recordsDropped = this.#collector.dropped;
+    return total;
   }
 
   /** The ids of the tasks this loop runs now. */
@@ -334,6 +346,7 @@ export class StreamThread {
           // The consumer may already have dropped the partitions; nothing to resume then.
         }
       }
+      addCounters(this.#retired, taskCounters(task));
       try {
         await task.close();
       } catch (error) {
@@ -348,4 +361,16 @@ export class StreamThread {
     this.#lock = run.catch(() => undefined);
     return run;
   }
+}
+
+function taskCounters(task: ActiveTask): RuntimeCounters {
+  const { processed, skipped, deadLettered, punctuations } = task.task.counters;
+  return {
+    recordsProcessed: processed,
+    recordsSkipped: skipped,
+    recordsDeadLettered: deadLettered,
+    recordsProduced: 0,
+    recordsDropped: 0,
+    punctuations,
+  };
 }

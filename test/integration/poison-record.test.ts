@@ -76,6 +76,8 @@ describe.each(adapters)('a poison record on a real broker (%s)', (adapter) => {
     expect(
       await eventually(async () => (await cluster.committed(streams.config.applicationId, input)).get(0) === 3),
     ).toBe(true);
+    expect(streams.counters()).toMatchObject({ recordsProcessed: 2, recordsDeadLettered: 1, recordsSkipped: 0 });
+    expect(streams.counters().recordsProduced).toBe(words.length + 1);
     expect(await streams.close()).toBe(true);
   });
 
