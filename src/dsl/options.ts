@@ -1,6 +1,7 @@
 import type { TimestampExtractor } from '../processor/timestamp-extractor.ts';
 import type { AutoOffsetReset, StreamPartitioner } from '../processor/topology.ts';
 import type { Serde } from '../serdes/serde.ts';
+import type { KeyValueBytesStoreSupplier } from '../state/key-value-bytes-store-supplier.ts';
 import type { KeyValueStore } from '../state/key-value-store.ts';
 import type { StoreBuilder } from '../state/state-store.ts';
 
@@ -47,21 +48,38 @@ export interface Repartitioned<K, V> extends Named {
   readonly partitioner?: StreamPartitioner<K, V>;
 }
 
-/** Makes the store behind an aggregation or table. Swap it to choose another store implementation. */
+/**
+ * Makes the whole store behind an aggregation or table (an escape hatch; `storeType`, `caching` and
+ * `logging` cover the usual choices). A serde left undefined comes from the application's defaults.
+ */
 export type KeyValueStoreFactory<K, V> = (
   name: string,
-  keySerde: Serde<K>,
+  keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
 ) => StoreBuilder<KeyValueStore<K, V>>;
 
 /**
  * The state store behind a KTable. `storeName` makes it queryable and names its changelog topic
- * (`<application.id>-<storeName>-changelog`); renaming it later loses the state.
+ * (`<application.id>-<storeName>-changelog`); renaming it later loses the state. By default the store is
+ * persistent (LMDB), cached (updates are deduplicated and forwarded at commit) and logged, as in Kafka
+ * Streams.
  */
 export interface Materialized<K, V> {
   readonly storeName?: string;
   readonly keySerde?: Serde<K>;
   readonly valueSerde?: Serde<V>;
-  /** The store implementation; default an in-memory key-value store (persistent stores come later). */
+  /** `persistent` (LMDB, the default) or `in-memory` (restored in full from the changelog after a restart). */
+  readonly storeType?: 'persistent' | 'in-memory';
+  /** Where the store keeps its bytes, instead of `storeType` (Kafka Streams' `Materialized.as(supplier)`). */
+  readonly storeSupplier?: KeyValueBytesStoreSupplier;
+  /** The write-back cache (default on): off forwards every update downstream as it happens. */
+  readonly caching?: boolean;
+  /** The cache's byte budget (default: the application's cacheMaxBytesPerStore). */
+  readonly cacheMaxBytes?: number;
+  /** The changelog (default on): off means the store cannot be restored after a restart or a move. */
+  readonly logging?: boolean;
+  /** Configs of the changelog topic, on top of `cleanup.policy=compact`. */
+  readonly loggingConfigs?: Readonly<Record<string, string>>;
+  /** The whole store builder, overriding the options above. */
   readonly store?: KeyValueStoreFactory<K, V>;
 }

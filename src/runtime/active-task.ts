@@ -23,14 +23,25 @@ export class ActiveTask implements CommittableTask {
   readonly name: string;
   readonly task: StreamTask;
   readonly group: PartitionGroup;
+  /** Changelog partitions of the task's logged stores, by store name. */
+  readonly changelogs: ReadonlyMap<string, TopicPartition>;
+  /** False until the task's stores are restored from their changelogs: it processes nothing before. */
+  restored: boolean;
   // Next offset to commit per partition, updated in place per record (no allocation on the hot path).
   readonly #progress = new PartitionMap<{ topic: string; partition: number; offset: number; dirty: boolean }>();
 
-  constructor(task: StreamTask, partitions: readonly TopicPartition[], maxTaskIdleMs: number) {
+  constructor(
+    task: StreamTask,
+    partitions: readonly TopicPartition[],
+    maxTaskIdleMs: number,
+    changelogs: ReadonlyMap<string, TopicPartition> = new Map(),
+  ) {
     this.id = task.id;
     this.name = taskIdString(task.id);
     this.task = task;
     this.group = new PartitionGroup(partitions, maxTaskIdleMs);
+    this.changelogs = changelogs;
+    this.restored = changelogs.size === 0;
   }
 
   partitions(): readonly TopicPartition[] {
@@ -42,6 +53,7 @@ export class ActiveTask implements CommittableTask {
    * learns where it happened and the error is rethrown; the failed record's offset is not recorded.
    */
   processReady(now: number, onFailure: (where: FailureLocation) => void): number {
+    if (!this.restored) return 0;
     let count = 0;
     for (let record = this.group.next(now); record !== undefined; record = this.group.next(now)) {
       this.#processOne(record, onFailure);
@@ -51,6 +63,7 @@ export class ActiveTask implements CommittableTask {
   }
 
   punctuateWallClock(now: number, onFailure: (where: FailureLocation) => void): void {
+    if (!this.restored) return;
     try {
       this.task.punctuateWallClock(now);
     } catch (error) {
@@ -65,6 +78,10 @@ export class ActiveTask implements CommittableTask {
 
   stores(): ReadonlyMap<string, StateStore> {
     return this.task.stores();
+  }
+
+  changelogPartition(storeName: string): TopicPartition | undefined {
+    return this.changelogs.get(storeName);
   }
 
   offsetsToCommit(): readonly TopicPartitionOffset[] {

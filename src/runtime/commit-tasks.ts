@@ -1,9 +1,12 @@
-import type { GroupConsumer, TopicPartitionOffset } from '../kafka/types.ts';
+import type { GroupConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
 import type { StateStore } from '../state/state-store.ts';
 
 /** What the commit protocol needs from a task. */
 export interface CommittableTask {
+  /** The task's stores in topological order (upstream first), so one flush pass reaches every store. */
   stores(): ReadonlyMap<string, StateStore>;
+  /** The changelog partition of a logged store; undefined when the store is not logged. */
+  changelogPartition?(storeName: string): TopicPartition | undefined;
   /** Last processed offset + 1 of every partition that made progress since the last commit. */
   offsetsToCommit(): readonly TopicPartitionOffset[];
   /** Called once those offsets are committed. */
@@ -11,24 +14,39 @@ export interface CommittableTask {
 }
 
 export interface CommitIo {
-  readonly collector: { acknowledged(): Promise<void> };
+  readonly collector: {
+    acknowledged(): Promise<void>;
+    /** The offset of the last acknowledged changelog record of the partition, if any was sent. */
+    lastChangelogOffset?(topic: string, partition: number): number | undefined;
+  };
   readonly consumer: Pick<GroupConsumer, 'commit'>;
 }
 
 /**
  * The at-least-once commit protocol (DESIGN.md), in this order and nowhere else. Output is acknowledged
- * before the input offsets that produced it are committed, so a crash between any two steps at worst
- * processes some input again. Returns the offsets committed.
+ * before the input offsets that produced it are committed, and local state is written only after that,
+ * so a crash between any two steps at worst processes some input again and never leaves a store ahead of
+ * the committed offsets. Returns the offsets committed.
  */
 export async function commitTasks(
   tasks: readonly CommittableTask[],
   io: CommitIo,
 ): Promise<readonly TopicPartitionOffset[]> {
-  // 1. Flush stores: pending cached updates go downstream and to their changelogs through the collector.
+  // 1. Flush stores, upstream first: cached KTable updates go downstream (where they may dirty a store
+  //    further down, flushed later in this pass) and their changes to the changelogs through the collector.
   for (const task of tasks) for (const store of task.stores().values()) await store.flush();
 
-  // 2. Await every produce (sinks, dead letters, repartition and changelog records) acknowledged.
+  // 2. Await every produce (sinks, dead letters, repartition and changelog records) acknowledged, and learn
+  //    the last changelog offset of each logged store: the data flushed in step 1 are covered up to there.
   await io.collector.acknowledged();
+  const changelogOffsets = tasks.map((task) => {
+    const offsets = new Map<string, number | undefined>();
+    for (const name of task.stores().keys()) {
+      const tp = task.changelogPartition?.(name);
+      offsets.set(name, tp === undefined ? undefined : io.collector.lastChangelogOffset?.(tp.topic, tp.partition));
+    }
+    return offsets;
+  });
 
   // 3. Commit the consumed offsets (last processed + 1) of every partition that made progress.
   const byTask = tasks.map((task) => ({ task, offsets: task.offsetsToCommit() }));
@@ -36,7 +54,14 @@ export async function commitTasks(
   if (offsets.length > 0) await io.consumer.commit(offsets);
   for (const { task, offsets } of byTask) task.markCommitted(offsets);
 
-  // 4. Write cached state and changelog offsets to LMDB in one transaction: arrives with the state stores.
+  // 4. Write the flushed state with the next changelog offset to each store (LMDB: one transaction per
+  //    store). Only now: the input that produced this state is committed, so a restart never re-applies it.
+  for (const [index, task] of tasks.entries()) {
+    for (const [name, store] of task.stores()) {
+      const last = changelogOffsets[index]!.get(name);
+      await store.persist?.(last === undefined ? undefined : last + 1);
+    }
+  }
 
   return offsets;
 }

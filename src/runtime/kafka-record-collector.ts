@@ -1,5 +1,5 @@
 import { KStreamsError, reasonOf } from '../errors.ts';
-import type { Producer, ProducerRecord } from '../kafka/types.ts';
+import type { Producer, ProducerRecord, RecordMetadata, TopicPartition } from '../kafka/types.ts';
 import type { ProductionErrorPolicy } from './error-policies.ts';
 import type { Logger } from './logger.ts';
 import type { OutgoingRecord, RecordCollector } from './record-collector.ts';
@@ -29,6 +29,11 @@ export class KafkaRecordCollector implements RecordCollector {
   #failure: KStreamsError | undefined;
   #sent = 0;
   #dropped = 0;
+  // Changelog records in the buffer: only batches holding some have their metadata read.
+  #changelogBuffered = 0;
+  readonly #changelogTopics = new Set<string>();
+  // Last acknowledged offset per changelog topic-partition (topic, NUL, partition).
+  readonly #changelogOffsets = new Map<string, number>();
 
   constructor(options: KafkaRecordCollectorOptions) {
     this.#options = options;
@@ -52,6 +57,26 @@ export class KafkaRecordCollector implements RecordCollector {
     this.#buffer.push(topic === record.topic ? record : { ...record, topic });
   }
 
+  /**
+   * Sends a store's change to its changelog partition (topic name as on the cluster). Its acknowledged
+   * offset is kept for `lastChangelogOffset`, which commit step 4 stores with the data.
+   */
+  sendChangelog(record: ProducerRecord & { readonly partition: number }): void {
+    this.#changelogTopics.add(record.topic);
+    this.#changelogBuffered++;
+    this.#buffer.push(record);
+  }
+
+  /** The offset of the last acknowledged record sent with `sendChangelog` to this partition, if any. */
+  lastChangelogOffset(topic: string, partition: number): number | undefined {
+    return this.#changelogOffsets.get(`${topic}\u0000${partition}`);
+  }
+
+  /** Forgets the offsets of these changelog partitions (a task that comes back restores its own). */
+  forgetChangelogOffsets(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) this.#changelogOffsets.delete(`${tp.topic}\u0000${tp.partition}`);
+  }
+
   partitionCount(topic: string): number | undefined {
     return this.#options.partitionCount(this.#options.realName(topic));
   }
@@ -60,10 +85,14 @@ export class KafkaRecordCollector implements RecordCollector {
   flush(): void {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer;
+    const hasChangelog = this.#changelogBuffered > 0;
     this.#buffer = [];
+    this.#changelogBuffered = 0;
     this.#sent += batch.length;
     const sending: Promise<void> = this.#options.producer.send(batch).then(
-      () => undefined,
+      (metadata) => {
+        if (hasChangelog) this.#noteChangelogOffsets(metadata);
+      },
       (error: unknown) => {
         const topics = [...new Set(batch.map((r) => r.topic))].join(', ');
         if (this.#options.productionPolicy === 'log-and-continue') {
@@ -113,6 +142,16 @@ export class KafkaRecordCollector implements RecordCollector {
   /** Forgets unsent records (a failed batch, whose input will be processed again). */
   discard(): void {
     this.#buffer = [];
+    this.#changelogBuffered = 0;
+  }
+
+  #noteChangelogOffsets(metadata: readonly RecordMetadata[]): void {
+    for (const record of metadata) {
+      if (!this.#changelogTopics.has(record.topic) || record.offset < 0) continue;
+      const key = `${record.topic}\u0000${record.partition}`;
+      // Sends to one partition are acknowledged in order, but a retried batch must never move it back.
+      if ((this.#changelogOffsets.get(key) ?? -1) < record.offset) this.#changelogOffsets.set(key, record.offset);
+    }
   }
 
   /** Waits for in-flight sends without failing (used when closing after an error). */

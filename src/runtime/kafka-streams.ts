@@ -4,6 +4,8 @@ import { createKafkaClient } from '../kafka/create-kafka-client.ts';
 import type { Admin, KafkaClient, OffsetReset } from '../kafka/types.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
+import { destroyApplicationState, lockStateDirectory, type StateDirectoryLock } from '../state/lmdb/index.ts';
+import type { StateStore } from '../state/state-store.ts';
 import type { FailureLocation } from './active-task.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamThread } from './stream-thread.ts';
@@ -54,6 +56,7 @@ export class KafkaStreams {
   readonly #machine: StreamsStateMachine;
   readonly #errorListeners = new Set<UncaughtErrorListener>();
   #admin: Admin | undefined;
+  #stateLock: StateDirectoryLock | undefined;
   #layout: TopicLayout | undefined;
   #offsetReset: OffsetReset = 'earliest';
   #thread: StreamThread | undefined;
@@ -111,6 +114,14 @@ export class KafkaStreams {
     return this.#thread === undefined ? total : addCounters(total, this.#thread.counters());
   }
 
+  /**
+   * This instance's copies of store `storeName`, by task ("0_1"), once restored: direct access for tests
+   * and diagnostics. Interactive queries (read-only views that refuse while a task moves) come later.
+   */
+  localStores(storeName: string): ReadonlyMap<string, StateStore> {
+    return this.#thread?.stores(storeName) ?? new Map();
+  }
+
   /** The tasks this instance runs now. */
   tasks(): readonly TaskId[] {
     return this.#thread?.tasks() ?? [];
@@ -157,6 +168,13 @@ export class KafkaStreams {
           },
         );
       }
+      // As Kafka Streams: only persistent stores need the state directory, and so its lock.
+      if (this.#topology.storeBuilders().some((builder) => builder.persistent === true)) {
+        this.#stateLock = lockStateDirectory({
+          stateDir: this.#config.stateDir,
+          applicationId: this.#config.applicationId,
+        });
+      }
       this.#admin = this.#client.admin();
       this.#layout = await prepareTopicLayout(this.#topology, this.#config.applicationId, this.#admin);
       this.#offsetReset = offsetResetOf(this.#topology);
@@ -164,6 +182,7 @@ export class KafkaStreams {
       this.#config.logger.error('The application could not start.', { error: reasonOf(error) });
       if (this.#machine.transition('PENDING_ERROR')) {
         await this.#admin?.close().catch(() => undefined);
+        this.#releaseStateLock();
         this.#machine.transition('ERROR');
       }
       throw error;
@@ -181,6 +200,7 @@ export class KafkaStreams {
       layout: this.#layout!,
       config: this.#config,
       offsetReset: this.#offsetReset,
+      admin: this.#admin,
       wallClock: this.#wallClock,
       events: {
         rebalancing: () => {
@@ -230,6 +250,7 @@ export class KafkaStreams {
     this.#errorShutdown = (async () => {
       await thread.abort();
       await this.#admin?.close().catch(() => undefined);
+      this.#releaseStateLock();
       this.#machine.transition('ERROR');
     })();
   }
@@ -263,8 +284,27 @@ export class KafkaStreams {
         new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
       ]);
     }
+    this.#releaseStateLock();
     this.#machine.transition('NOT_RUNNING');
     return finished;
+  }
+
+  /**
+   * Deletes this application's local state (`<stateDir>/<applicationId>/`), as Kafka Streams' cleanUp():
+   * the next start restores every store from its changelog. Only before start() or after close().
+   */
+  cleanUp(): void {
+    if (this.state !== 'CREATED' && this.state !== 'NOT_RUNNING' && this.state !== 'ERROR') {
+      throw new KStreamsError('ILLEGAL_STATE', `Cannot clean up local state in state ${this.state}.`, {
+        hint: 'Call cleanUp() before start() or after close().',
+      });
+    }
+    destroyApplicationState({ stateDir: this.#config.stateDir, applicationId: this.#config.applicationId });
+  }
+
+  #releaseStateLock(): void {
+    this.#stateLock?.release();
+    this.#stateLock = undefined;
   }
 }
 

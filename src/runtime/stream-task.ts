@@ -7,6 +7,7 @@ import { recordTimestamp, type TimestampExtractor } from '../processor/timestamp
 import type { SourceNode, Topology } from '../processor/topology.ts';
 import type { Deserializer, Serde } from '../serdes/serde.ts';
 import type { StateStore } from '../state/state-store.ts';
+import type { StoreContext, StoreRecordContext } from '../state/store-context.ts';
 import { deadLetterHeaders, type ErrorHandling, type RecordErrorPolicy } from './error-policies.ts';
 import type { Logger } from './logger.ts';
 import { PartitionMap } from './partition-map.ts';
@@ -28,8 +29,11 @@ export interface StreamTaskOptions {
   readonly topology: Topology;
   readonly subtopology: Subtopology;
   readonly collector: RecordCollector;
-  /** The task's stores, by name; the task closes them when it closes. */
-  readonly stores: ReadonlyMap<string, StateStore>;
+  /**
+   * What the task builds its stores with (`builder.build(context)`); the task adds its commit requests
+   * and the record being processed. Absent: stores are built without a context (in memory, unlogged).
+   */
+  readonly storeContext?: TaskStoreContext;
   readonly defaultKeySerde: Serde<unknown>;
   readonly defaultValueSerde: Serde<unknown>;
   readonly errorHandling: ErrorHandling;
@@ -41,6 +45,9 @@ export interface StreamTaskOptions {
    */
   readonly resolveTopic?: (topic: string) => string;
 }
+
+/** The store context the runtime gives a task; the task adds `requestCommit` and `recordContext`. */
+export type TaskStoreContext = Omit<StoreContext, 'requestCommit' | 'recordContext' | 'forwarding'>;
 
 interface TaskSource {
   readonly node: SourceTaskNode;
@@ -77,14 +84,20 @@ export class StreamTask {
   readonly #partitionTimes = new PartitionMap<number>();
   readonly #streamTimePunctuation = new PunctuationSchedule('stream-time');
   readonly #wallClockPunctuation = new PunctuationSchedule('wall-clock');
+  readonly #stores = new Map<string, StateStore>();
   #streamTime = -1;
   #origin: RecordOrigin | undefined;
+  #recordTimestamp = 0;
+  #punctuationTime: number | undefined;
+  // The change a caching store forwards at flush: stamps what downstream processors write meanwhile.
+  #forwarding: StoreRecordContext | undefined;
   #commitRequested = false;
   #closed = false;
 
   constructor(options: StreamTaskOptions) {
     this.id = options.id;
     this.#options = options;
+    this.#buildStores();
     this.#buildGraph();
   }
 
@@ -124,6 +137,7 @@ export class StreamTask {
       return;
     }
     if (timestamp > this.#streamTime) this.#streamTime = timestamp;
+    this.#recordTimestamp = timestamp;
     try {
       source.node.process({ key, value, timestamp, headers: record.headers });
       this.counters.processed++;
@@ -139,9 +153,9 @@ export class StreamTask {
     return this.#punctuate(this.#wallClockPunctuation, now);
   }
 
-  /** The task's stores (for the commit protocol and interactive queries). */
+  /** The task's stores in topological order, upstream first (for the commit protocol and queries). */
   stores(): ReadonlyMap<string, StateStore> {
-    return this.#options.stores;
+    return this.#stores;
   }
 
   async close(): Promise<void> {
@@ -158,7 +172,48 @@ export class StreamTask {
         });
       }
     }
-    for (const store of this.#options.stores.values()) await store.close();
+    await closeStores(this.#stores.values(), this.#options.logger, taskIdString(this.id));
+  }
+
+  // Sub-topology stores are listed in the order their processors were added: upstream first.
+  #buildStores(): void {
+    const { topology, subtopology, storeContext } = this.#options;
+    const context: StoreContext | undefined =
+      storeContext === undefined
+        ? undefined
+        : {
+            ...storeContext,
+            requestCommit: () => {
+              this.#commitRequested = true;
+            },
+            recordContext: () => this.#currentRecordContext(),
+            forwarding: (record) => {
+              this.#forwarding = record;
+            },
+          };
+    try {
+      for (const name of subtopology.stores) {
+        const builder = topology.storeBuilder(name);
+        if (builder === undefined) continue;
+        this.#stores.set(name, builder.build(context));
+      }
+    } catch (error) {
+      void closeStores(this.#stores.values(), this.#options.logger, taskIdString(this.id));
+      throw error;
+    }
+  }
+
+  #currentRecordContext(): StoreRecordContext | undefined {
+    if (this.#forwarding !== undefined) return this.#forwarding;
+    const origin = this.#origin;
+    if (origin === undefined) {
+      return this.#punctuationTime === undefined ? undefined : { timestamp: this.#punctuationTime };
+    }
+    // A copy: stores keep it until commit, and the consumed record holds the input bytes.
+    return {
+      timestamp: this.#recordTimestamp,
+      source: { topic: origin.topic, partition: origin.partition, offset: origin.offset },
+    };
   }
 
   #buildGraph(): void {
@@ -225,10 +280,13 @@ export class StreamTask {
       forward: (record: StreamRecord<unknown, unknown>, childName?: string) => forwarder.forward(record, childName),
       schedule: (intervalMs: number, type: PunctuationType, punctuator: (timestamp: number) => void): Cancellable => {
         const wrapped = (timestamp: number) => {
+          this.#punctuationTime = timestamp;
           try {
             punctuator(timestamp);
           } catch (error) {
             throw failureIn(nodeName, error);
+          } finally {
+            this.#punctuationTime = undefined;
           }
         };
         return type === 'stream-time'
@@ -236,7 +294,7 @@ export class StreamTask {
           : this.#wallClockPunctuation.add(intervalMs, wrapped, this.#options.wallClock());
       },
       getStateStore: <S extends StateStore>(name: string): S => {
-        const store = this.#options.stores.get(name);
+        const store = this.#stores.get(name);
         if (store === undefined || !connected.has(name)) {
           throw new KStreamsError(
             'STATE_STORE_NOT_CONNECTED',
@@ -348,5 +406,15 @@ export class StreamTask {
       `Sent a record that failed ${stage} to the dead-letter topic "${deadLetterTopic}".`,
       fields,
     );
+  }
+}
+
+async function closeStores(stores: Iterable<StateStore>, logger: Logger, task: string): Promise<void> {
+  for (const store of stores) {
+    try {
+      await store.close();
+    } catch (error) {
+      logger.warn('A state store failed to close.', { task, store: store.name, error: reasonOf(error) });
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type {
+  Admin,
   Assignment,
   ConsumedRecord,
   GroupConsumer,
@@ -9,14 +10,17 @@ import type {
 } from '../kafka/types.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
+import { openTaskBytesStore } from '../state/open-task-bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { ActiveTask, type FailureLocation } from './active-task.ts';
+import { changelogHeaders } from './changelog-records.ts';
 import { commitTasks } from './commit-tasks.ts';
 import { KafkaRecordCollector } from './kafka-record-collector.ts';
 import { partitionKey } from './partition-group.ts';
 import { PartitionMap } from './partition-map.ts';
+import { type RestorableStore, restoreTaskStores } from './restore-task-stores.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
-import { StreamTask } from './stream-task.ts';
+import { StreamTask, type TaskStoreContext, taskIdString } from './stream-task.ts';
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
 import type { TopicLayout } from './topic-layout.ts';
@@ -27,7 +31,7 @@ const maxPollWaitMs = 200;
 export interface StreamThreadEvents {
   /** The group is rebalancing: this member's tasks are being revoked. */
   rebalancing(): void;
-  /** This member has its new tasks. */
+  /** This member has its new tasks, and their stores are restored. */
   assigned(tasks: readonly TaskId[]): void;
   /** The loop stopped on an uncaught error; its tasks are not committed. */
   failed(error: unknown, where: FailureLocation | undefined): void;
@@ -40,6 +44,8 @@ export interface StreamThreadOptions {
   readonly layout: TopicLayout;
   readonly config: ResolvedStreamsConfig;
   readonly offsetReset: OffsetReset;
+  /** Reads changelog start offsets for restoration; absent: changelogs are taken to start at 0. */
+  readonly admin?: Pick<Admin, 'listOffsets'>;
   readonly wallClock: () => number;
   readonly events: StreamThreadEvents;
 }
@@ -109,6 +115,16 @@ export class StreamThread {
   /** The ids of the tasks this loop runs now. */
   tasks(): readonly TaskId[] {
     return [...this.#tasks.values()].map((t) => t.id);
+  }
+
+  /** The instances of store `storeName` of this loop's restored tasks, by task name. */
+  stores(storeName: string): ReadonlyMap<string, StateStore> {
+    const stores = new Map<string, StateStore>();
+    for (const task of this.#tasks.values()) {
+      const store = task.restored ? task.stores().get(storeName) : undefined;
+      if (store !== undefined) stores.set(task.name, store);
+    }
+    return stores;
   }
 
   start(): void {
@@ -197,6 +213,7 @@ export class StreamThread {
     // Records polled but not processed are not committed: the next owner (or this one) reads them again.
     if (this.#stopRequested) return;
     this.#enqueue(records);
+    if (this.#hasUnrestoredTasks()) await this.#exclusive(() => this.#restoreTasks());
     const now = wallClock();
     const onFailure = (where: FailureLocation) => {
       this.#failure = where;
@@ -296,7 +313,15 @@ export class StreamThread {
     }
     for (const [name, { id, partitions }] of byTask) {
       if (this.#tasks.has(name)) continue;
-      const task = new ActiveTask(this.#createStreamTask(id), partitions, this.#options.config.maxTaskIdleMs);
+      const changelogs = this.#changelogsOf(id);
+      // Offsets acknowledged while this thread ran the task before belong to a state it no longer has.
+      this.#collector.forgetChangelogOffsets([...changelogs.values()]);
+      const task = new ActiveTask(
+        this.#createStreamTask(id, changelogs),
+        partitions,
+        this.#options.config.maxTaskIdleMs,
+        changelogs,
+      );
       this.#tasks.set(name, task);
       for (const tp of partitions) this.#taskByPartition.set(tp.topic, tp.partition, task);
     }
@@ -305,21 +330,61 @@ export class StreamThread {
       generation: assignment.generationId,
       tasks: [...this.#tasks.keys()],
     });
-    if (!this.#stopRequested) this.#options.events.assigned(this.tasks());
+    // As Kafka Streams: the instance runs once its tasks' stores are restored (the next loop round).
+    if (!this.#stopRequested && !this.#hasUnrestoredTasks()) this.#options.events.assigned(this.tasks());
   }
 
-  #createStreamTask(id: TaskId): StreamTask {
+  #changelogsOf(id: TaskId): Map<string, TopicPartition> {
+    const { layout } = this.#options;
+    const subtopology = layout.subtopologies.find((s) => s.subtopology === id.subtopology)!.spec;
+    const changelogs = new Map<string, TopicPartition>();
+    for (const store of subtopology.stores) {
+      const topic = layout.changelogTopic(store);
+      if (topic !== undefined) changelogs.set(store, { topic, partition: id.partition });
+    }
+    return changelogs;
+  }
+
+  #createStreamTask(id: TaskId, changelogs: ReadonlyMap<string, TopicPartition>): StreamTask {
     const { topology, layout, config, wallClock } = this.#options;
     const subtopology = layout.subtopologies.find((s) => s.subtopology === id.subtopology)!.spec;
-    const stores = new Map<string, StateStore>();
-    for (const name of subtopology.stores) stores.set(name, topology.storeBuilder(name)!.build());
+    const location = {
+      stateDir: config.stateDir,
+      applicationId: config.applicationId,
+      taskId: taskIdString(id),
+      onCorrupt: 'wipe' as const,
+    };
+    const storeContext: TaskStoreContext = {
+      applicationId: config.applicationId,
+      taskId: location.taskId,
+      partition: id.partition,
+      stateDir: config.stateDir,
+      openBytesStore: (name, persistent) => openTaskBytesStore(location, name, persistent),
+      changelog: {
+        send: (storeName, key, value, timestamp, source) => {
+          const changelog = changelogs.get(storeName);
+          if (changelog === undefined) return;
+          this.#collector.sendChangelog({
+            topic: changelog.topic,
+            partition: changelog.partition,
+            key,
+            value,
+            timestamp,
+            headers: changelogHeaders(source),
+          });
+        },
+      },
+      defaultKeySerde: config.defaultKeySerde,
+      defaultValueSerde: config.defaultValueSerde,
+      cacheMaxBytes: config.cacheMaxBytesPerStore,
+    };
     return new StreamTask({
       id,
       applicationId: config.applicationId,
       topology,
       subtopology,
       collector: this.#collector,
-      stores,
+      storeContext,
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
       errorHandling: config.errorHandling,
@@ -327,6 +392,53 @@ export class StreamThread {
       wallClock,
       resolveTopic: layout.realName,
     });
+  }
+
+  #hasUnrestoredTasks(): boolean {
+    for (const task of this.#tasks.values()) if (!task.restored) return true;
+    return false;
+  }
+
+  /**
+   * Restores the logged stores of new tasks from their changelogs, before they process a record, with
+   * a consumer of its own (the group consumer keeps its assignment and positions). Under the lock, so a
+   * revocation cannot close a store being restored.
+   */
+  async #restoreTasks(): Promise<void> {
+    const pending = [...this.#tasks.values()].filter((t) => !t.restored);
+    if (pending.length === 0) return;
+    const { client, config, admin, wallClock } = this.#options;
+    const consumer = client.assignedConsumer(
+      config.fetchMaxBytes === undefined ? {} : { maxBytes: config.fetchMaxBytes },
+    );
+    try {
+      for (const task of pending) {
+        const stores: RestorableStore[] = [];
+        for (const [name, changelog] of task.changelogs) {
+          const store = task.stores().get(name);
+          if (store !== undefined) stores.push({ store, changelog });
+        }
+        const inputPartitions = task.partitions();
+        await restoreTaskStores(stores, {
+          consumer,
+          earliestOffsets: (partitions) =>
+            admin === undefined
+              ? Promise.resolve(partitions.map((tp) => ({ ...tp, offset: 0 })))
+              : admin.listOffsets(partitions, 'earliest'),
+          inputPartitions,
+          committed: await this.#consumer.committed(inputPartitions),
+          logger: config.logger,
+          task: task.name,
+          wallClock,
+        });
+        task.restored = true;
+      }
+      if (!this.#stopRequested) this.#options.events.assigned(this.tasks());
+    } finally {
+      await consumer.close().catch((error: unknown) => {
+        config.logger.warn('The restore consumer failed to close.', { thread: this.name, error: String(error) });
+      });
+    }
   }
 
   async #closeTasks(tasks: readonly ActiveTask[]): Promise<void> {

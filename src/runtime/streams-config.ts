@@ -50,6 +50,11 @@ export interface StreamsConfig {
   readonly fetchMaxBytes?: number;
   /** How long output waits to be batched with more (linger.ms). Adapter default. */
   readonly lingerMs?: number;
+  /**
+   * Bytes each store's write-back cache (or write buffer) may hold between commits; past it the task
+   * commits early instead of spilling uncommitted data to disk. Default 10 MiB (cache.max.bytes.buffering).
+   */
+  readonly cacheMaxBytesPerStore?: number;
   /** Default: JSON lines on stderr. */
   readonly logger?: Logger;
 }
@@ -74,6 +79,7 @@ export interface ResolvedStreamsConfig {
   readonly heartbeatIntervalMs: number | undefined;
   readonly fetchMaxBytes: number | undefined;
   readonly lingerMs: number | undefined;
+  readonly cacheMaxBytesPerStore: number;
   readonly logger: Logger;
 }
 
@@ -170,6 +176,7 @@ const schema: Readonly<Record<keyof StreamsConfig, Check>> = {
   heartbeatIntervalMs: integerAtLeast(1),
   fetchMaxBytes: integerAtLeast(1024),
   lingerMs: integerAtLeast(0),
+  cacheMaxBytesPerStore: integerAtLeast(1),
   logger,
 };
 
@@ -184,6 +191,7 @@ export const streamsConfigDefaults = {
   maxTaskIdleMs: 0,
   bufferedRecordsPerPartition: 1000,
   uncaughtErrorPolicy: 'shutdown-application',
+  cacheMaxBytesPerStore: 10 * 1024 * 1024,
 } as const satisfies Partial<StreamsConfig>;
 
 /**
@@ -257,6 +265,7 @@ export function resolveStreamsConfig(
     heartbeatIntervalMs: config.heartbeatIntervalMs,
     fetchMaxBytes: config.fetchMaxBytes,
     lingerMs: config.lingerMs,
+    cacheMaxBytesPerStore: config.cacheMaxBytesPerStore ?? streamsConfigDefaults.cacheMaxBytesPerStore,
     logger: config.logger ?? consoleLogger(),
   };
 }

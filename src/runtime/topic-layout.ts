@@ -2,6 +2,7 @@ import { KStreamsError } from '../errors.ts';
 import type { Admin } from '../kafka/types.ts';
 import { type Subtopology, subtopologiesOf } from '../processor/subtopologies.ts';
 import type { Topology } from '../processor/topology.ts';
+import { changelogTopicName } from './changelog-records.ts';
 import type { SubtopologyTopics } from './streams-assignor.ts';
 
 /** A sub-topology with the real names of the topics its tasks read. */
@@ -22,6 +23,8 @@ export interface TopicLayout {
   subtopologyOf(realTopic: string): LaidOutSubtopology | undefined;
   /** Partition count of a source or sink topic known at start; undefined when unknown. */
   partitionCount(realTopic: string): number | undefined;
+  /** The changelog topic of a logged store (`<application.id>-<store>-changelog`); undefined when unlogged. */
+  changelogTopic(storeName: string): string | undefined;
 }
 
 /** `<application.id>-<name>`, as Kafka Streams names internal topics (the DSL adds `-repartition`). */
@@ -42,6 +45,14 @@ export async function prepareTopicLayout(
   const internal = new Map(topology.internalTopics().map((t) => [t.name, t]));
   const realName = (topic: string) => (internal.has(topic) ? internalTopicName(applicationId, topic) : topic);
   const internalReal = new Set([...internal.keys()].map(realName));
+  const changelogs = new Map(
+    topology
+      .storeBuilders()
+      .filter((builder) => builder.loggingEnabled)
+      .map((builder) => [builder.name, changelogTopicName(applicationId, builder.name)]),
+  );
+  // A pattern source must not match the application's own changelogs.
+  for (const topic of changelogs.values()) internalReal.add(topic);
 
   const existing = new Set(await admin.listTopics());
   const external = new Set<string>();
@@ -78,6 +89,7 @@ export async function prepareTopicLayout(
     spec,
   }));
   for (const { subtopology, topics } of subtopologies) checkCopartitioned(subtopology, topics, counts);
+  await createChangelogTopics(topology, subtopologies, changelogs, counts, existing, admin);
 
   const byTopic = new Map<string, LaidOutSubtopology>();
   for (const laidOut of subtopologies) for (const topic of laidOut.topics) byTopic.set(topic, laidOut);
@@ -87,7 +99,56 @@ export async function prepareTopicLayout(
     realName,
     subtopologyOf: (topic) => byTopic.get(topic),
     partitionCount: (topic) => counts.get(topic),
+    changelogTopic: (store) => changelogs.get(store),
   };
+}
+
+/**
+ * Each logged store gets a compacted changelog with one partition per task of its sub-topology (the
+ * partition count of the sources). An existing changelog with another count would put a task's changes
+ * where another task restores from: refused.
+ */
+async function createChangelogTopics(
+  topology: Topology,
+  subtopologies: readonly LaidOutSubtopology[],
+  changelogs: ReadonlyMap<string, string>,
+  counts: Map<string, number>,
+  existing: ReadonlySet<string>,
+  admin: Admin,
+): Promise<void> {
+  const wanted = new Map<string, { store: string; partitions: number; configs: Record<string, string> }>();
+  for (const { spec, topics } of subtopologies) {
+    if (spec.global) continue;
+    const partitions = topics.length === 0 ? undefined : counts.get(topics[0]!);
+    if (partitions === undefined) continue;
+    for (const store of spec.stores) {
+      const topic = changelogs.get(store);
+      if (topic === undefined) continue;
+      const configs = { 'cleanup.policy': 'compact', ...(topology.storeBuilder(store)?.loggingConfigs ?? {}) };
+      wanted.set(topic, { store, partitions, configs });
+    }
+  }
+  if (wanted.size === 0) return;
+  const toCreate = [...wanted].filter(([topic]) => !existing.has(topic));
+  if (toCreate.length > 0) {
+    await admin.createTopics(
+      toCreate.map(([name, { partitions, configs }]) => ({ name, partitions, configs })),
+      { ignoreExisting: true },
+    );
+  }
+  for (const description of await admin.describeTopics([...wanted.keys()])) {
+    const { store, partitions } = wanted.get(description.name)!;
+    if (description.partitions !== partitions) {
+      throw new KStreamsError(
+        'TOPOLOGY_INVALID',
+        `Changelog topic "${description.name}" of store "${store}" has ${description.partitions} partitions, but the store needs ${partitions} (one per partition of its source topics).`,
+        {
+          hint: "Delete the changelog topic and the local state (after stopping every instance) so the application recreates and restores it, or give the source topics the changelog's partition count.",
+        },
+      );
+    }
+    counts.set(description.name, description.partitions);
+  }
 }
 
 /**

@@ -120,6 +120,7 @@ export class KeyValueStoreBuilder<K, V> implements StoreBuilder<MeteredKeyValueS
       valueSerde,
       serdeTopic: context === undefined ? this.name : `${context.applicationId}-${this.name}-changelog`,
       recordContext: context?.recordContext,
+      forwarding: context?.forwarding,
       metrics: context?.metrics,
     });
   }

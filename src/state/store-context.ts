@@ -51,6 +51,12 @@ export interface StoreContext {
    * timestamp). Absent or undefined: the wall clock and no source.
    */
   readonly recordContext?: () => StoreRecordContext | undefined;
+  /**
+   * Called by a caching store around each update it forwards at flush: with that update's record context
+   * before the flush listener runs, with undefined after. The task stamps the changes downstream
+   * processors make meanwhile with it (so their changelog records name the right source). Optional.
+   */
+  readonly forwarding?: (record: StoreRecordContext | undefined) => void;
   /** Byte budget of each store's write buffer or cache, unless its builder sets one (default 10 MiB). */
   readonly cacheMaxBytes?: number;
   /** Store operation metrics; absent: nothing is measured. */

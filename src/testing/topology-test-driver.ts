@@ -1,15 +1,18 @@
+import { tmpdir } from 'node:os';
 import { KStreamsError } from '../errors.ts';
 import type { ConsumedRecord } from '../kafka/types.ts';
 import type { RecordHeader } from '../processor/stream-record.ts';
 import { subtopologiesOf } from '../processor/subtopologies.ts';
 import type { Topology } from '../processor/topology.ts';
+import { changelogHeaders, changelogTopicName } from '../runtime/changelog-records.ts';
 import { defaultErrorHandling, type ErrorHandling } from '../runtime/error-policies.ts';
 import { type Logger, silentLogger } from '../runtime/logger.ts';
 import type { OutgoingRecord, RecordCollector } from '../runtime/record-collector.ts';
-import { StreamTask } from '../runtime/stream-task.ts';
+import { StreamTask, type TaskStoreContext } from '../runtime/stream-task.ts';
 import { bytesSerde } from '../serdes/bytes-serde.ts';
 import type { Deserializer, Serde, Serializer } from '../serdes/serde.ts';
 import type { KeyValueStore } from '../state/key-value-store.ts';
+import { InMemoryBytesStore } from '../state/memory/in-memory-bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { TestInputTopic } from './test-input-topic.ts';
 import { TestOutputTopic } from './test-output-topic.ts';
@@ -23,6 +26,14 @@ export interface TopologyTestDriverOptions {
   /** Wall-clock start, in epoch milliseconds; only `advanceWallClockTime` moves it. */
   readonly initialWallClockTimeMs?: number;
   readonly logger?: Logger;
+  /**
+   * Commit after every piped record and every wall-clock advance, as Kafka Streams' TopologyTestDriver
+   * does: caching stores then forward their KTable updates per record. Default true; with false, updates
+   * are deduplicated until `commit()`.
+   */
+  readonly commitEveryRecord?: boolean;
+  /** The byte budget of each store's cache (default 10 MiB). */
+  readonly cacheMaxBytesPerStore?: number;
 }
 
 /** A record as it sits in one of the driver's in-memory topics. */
@@ -39,6 +50,9 @@ export interface DriverRecord {
  * topic has one partition, so each sub-topology runs as one task. Piped records are processed at once;
  * records written to a topic the topology also reads (repartition and through topics) are processed
  * right after, in order. Time moves only with record timestamps and `advanceWallClockTime`.
+ *
+ * Stores keep their bytes in memory, persistent or not. Logged stores write their changes to
+ * `<applicationId>-<store>-changelog`, an in-memory topic like the others (`recordsOf`, output topics).
  */
 export class TopologyTestDriver {
   readonly #tasks: StreamTask[] = [];
@@ -49,8 +63,11 @@ export class TopologyTestDriver {
   readonly #offsets = new Map<string, number>();
   readonly #pending: OutgoingRecord[] = [];
   readonly #stores = new Map<string, StateStore>();
+  readonly #commitEveryRecord: boolean;
+  readonly #applicationId: string;
   #wallClock: number;
   #draining = false;
+  #persistFailure: unknown;
 
   constructor(topology: Topology, options: TopologyTestDriverOptions = {}) {
     this.#wallClock = options.initialWallClockTimeMs ?? Date.now();
@@ -58,30 +75,46 @@ export class TopologyTestDriver {
       send: (record) => this.#pending.push(record),
       partitionCount: () => 1,
     };
+    const applicationId = options.applicationId ?? 'test-driver';
+    const defaultKeySerde = options.defaultKeySerde ?? (bytesSerde() as Serde<unknown>);
+    const defaultValueSerde = options.defaultValueSerde ?? (bytesSerde() as Serde<unknown>);
+    this.#commitEveryRecord = options.commitEveryRecord ?? true;
     for (const subtopology of subtopologiesOf(topology)) {
-      const stores = new Map<string, StateStore>();
-      for (const name of subtopology.stores) {
-        const store = topology.storeBuilder(name)!.build();
-        stores.set(name, store);
-        this.#stores.set(name, store);
-      }
+      const storeContext: TaskStoreContext = {
+        applicationId,
+        taskId: `${subtopology.id}_0`,
+        partition: 0,
+        stateDir: tmpdir(),
+        openBytesStore: (name) => new InMemoryBytesStore(name),
+        changelog: {
+          send: (store, key, value, timestamp, source) => {
+            const topic = changelogTopicName(applicationId, store);
+            this.#append({ topic, key, value, timestamp, headers: changelogHeaders(source) });
+          },
+        },
+        defaultKeySerde,
+        defaultValueSerde,
+        ...(options.cacheMaxBytesPerStore === undefined ? {} : { cacheMaxBytes: options.cacheMaxBytesPerStore }),
+      };
       const task = new StreamTask({
         id: { subtopology: subtopology.id, partition: 0 },
-        applicationId: options.applicationId ?? 'test-driver',
+        applicationId,
         topology,
         subtopology,
         collector,
-        stores,
-        defaultKeySerde: options.defaultKeySerde ?? (bytesSerde() as Serde<unknown>),
-        defaultValueSerde: options.defaultValueSerde ?? (bytesSerde() as Serde<unknown>),
+        storeContext,
+        defaultKeySerde,
+        defaultValueSerde,
         errorHandling: options.errorHandling ?? defaultErrorHandling,
         logger: options.logger ?? silentLogger,
         wallClock: () => this.#wallClock,
       });
+      for (const [name, store] of task.stores()) this.#stores.set(name, store);
       this.#tasks.push(task);
       for (const topic of subtopology.sourceTopics) this.#taskByTopic.set(topic, task);
       for (const pattern of subtopology.sourcePatterns) this.#patternTasks.push({ pattern, task });
     }
+    this.#applicationId = applicationId;
   }
 
   createInputTopic<K, V>(
@@ -122,6 +155,7 @@ export class TopologyTestDriver {
     this.#append(record);
     this.#processRecord(record);
     this.#drain();
+    if (this.#commitEveryRecord) this.commit();
   }
 
   /** Moves wall-clock time forward and runs the wall-clock punctuators that became due. */
@@ -130,6 +164,27 @@ export class TopologyTestDriver {
     this.#wallClock += ms;
     for (const task of this.#tasks) task.punctuateWallClock(this.#wallClock);
     this.#drain();
+    if (this.#commitEveryRecord) this.commit();
+  }
+
+  /**
+   * Commits as the runtime does, minus Kafka: flushes every store, upstream first, so caching stores
+   * forward their pending KTable updates (and write their changelogs), processes what that produced,
+   * until nothing is left; then writes the flushed state to the in-memory bytes stores.
+   */
+  commit(): void {
+    do {
+      this.#drain();
+      for (const task of this.#tasks) {
+        for (const store of task.stores().values()) void store.flush();
+      }
+    } while (this.#pending.length > 0);
+    for (const store of this.#stores.values()) {
+      const changelog = this.#offsets.get(changelogTopicName(this.#applicationId, store.name));
+      store.persist?.(changelog)?.catch((error: unknown) => {
+        this.#persistFailure ??= error;
+      });
+    }
   }
 
   getStateStore<S extends StateStore = StateStore>(name: string): S {
@@ -151,8 +206,10 @@ export class TopologyTestDriver {
     return this.#topics.get(topic) ?? [];
   }
 
+  /** Closes the tasks and their stores; throws if writing a store's state failed. */
   async close(): Promise<void> {
     for (const task of this.#tasks) await task.close();
+    if (this.#persistFailure !== undefined) throw this.#persistFailure;
   }
 
   #taskFor(topic: string): StreamTask | undefined {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.ts';
 import type { AdapterName } from '../../src/kafka/index.ts';
@@ -12,21 +15,24 @@ const adapters: AdapterName[] = ['platformatic', 'kafkajs'];
 describe.each(adapters)('a DSL word count through a repartition topic on a real broker (%s)', (adapter) => {
   let cluster: Cluster;
   let app: KafkaStreams | undefined;
+  let stateDir: string;
 
   beforeAll(() => {
     cluster = new Cluster();
+    stateDir = mkdtempSync(join(tmpdir(), 'kstreams-dsl-count-'));
   });
 
   afterAll(async () => {
     await app?.close({ timeoutMs: 10_000 });
     await cluster.close();
+    rmSync(stateDir, { recursive: true, force: true });
   });
 
   it('counts every word once per occurrence, across partitions', async () => {
     const input = await cluster.createTopic(`${adapter}-sentences`, 3);
     const output = await cluster.createTopic(`${adapter}-counts`, 3);
     const applicationId = uniqueName(`${adapter}-dsl-count`);
-    cluster.forget([`${applicationId}-counts-repartition`]);
+    cluster.forget([`${applicationId}-counts-repartition`, `${applicationId}-counts-changelog`]);
     const str = Serdes.string();
     const builder = new StreamsBuilder();
     builder
@@ -41,6 +47,7 @@ describe.each(adapters)('a DSL word count through a repartition topic on a real 
       bootstrapServers: testBrokers(),
       clientAdapter: adapter,
       commitIntervalMs: 100,
+      stateDir,
       // groupBy names only the key serde: the value (the word) uses the default, as in Kafka Streams.
       defaultKeySerde: str,
       defaultValueSerde: str,

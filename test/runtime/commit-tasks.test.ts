@@ -77,4 +77,86 @@ describe('commitTasks', () => {
     });
     expect(log).toEqual(['flush a']);
   });
+
+  it('persists each store only after the input offsets are committed, with its last changelog offset + 1', async () => {
+    const log: string[] = [];
+    const store = (name: string): StateStore => ({
+      name,
+      persistent: true,
+      flush: () => {
+        log.push(`flush ${name}`);
+      },
+      persist: async (offset) => {
+        log.push(`persist ${name}@${offset}`);
+      },
+      close: () => undefined,
+    });
+    // Topological order: the upstream store is flushed before the one its updates feed.
+    const stores = new Map([
+      ['upstream', store('upstream')],
+      ['downstream', store('downstream')],
+      ['unlogged', store('unlogged')],
+    ]);
+    const changelogs = new Map([
+      ['upstream', { topic: 'app-upstream-changelog', partition: 2 }],
+      ['downstream', { topic: 'app-downstream-changelog', partition: 2 }],
+    ]);
+    const task: CommittableTask = {
+      stores: () => stores,
+      changelogPartition: (name) => changelogs.get(name),
+      offsetsToCommit: () => [{ topic: 'in', partition: 2, offset: 8 }],
+      markCommitted: () => log.push('marked'),
+    };
+    const acknowledged: Record<string, number> = { 'app-upstream-changelog-2': 41 };
+    await commitTasks([task], {
+      collector: {
+        acknowledged: async () => {
+          log.push('acks');
+        },
+        lastChangelogOffset: (topic, partition) => acknowledged[`${topic}-${partition}`],
+      },
+      consumer: {
+        commit: async (offsets) => {
+          log.push(`commit ${offsets.map((o) => `${o.topic}-${o.partition}@${o.offset}`).join(',')}`);
+        },
+      },
+    });
+    expect(log).toEqual([
+      'flush upstream',
+      'flush downstream',
+      'flush unlogged',
+      'acks',
+      'commit in-2@8',
+      'marked',
+      'persist upstream@42',
+      'persist downstream@undefined',
+      'persist unlogged@undefined',
+    ]);
+  });
+
+  it('persists nothing when committing the input offsets fails', async () => {
+    const persisted: unknown[] = [];
+    const store: StateStore = {
+      name: 's',
+      persistent: true,
+      flush: () => undefined,
+      persist: async (offset) => {
+        persisted.push(offset);
+      },
+      close: () => undefined,
+    };
+    const task: CommittableTask = {
+      stores: () => new Map([['s', store]]),
+      changelogPartition: () => ({ topic: 'c', partition: 0 }),
+      offsetsToCommit: () => [{ topic: 'in', partition: 0, offset: 1 }],
+      markCommitted: () => undefined,
+    };
+    await expect(
+      commitTasks([task], {
+        collector: { acknowledged: async () => undefined, lastChangelogOffset: () => 5 },
+        consumer: { commit: () => Promise.reject(new Error('rebalance in progress')) },
+      }),
+    ).rejects.toThrow('rebalance in progress');
+    expect(persisted).toEqual([]);
+  });
 });

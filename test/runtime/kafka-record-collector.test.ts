@@ -132,4 +132,20 @@ describe('KafkaRecordCollector', () => {
     pending.shift()!();
     await collector.acknowledged();
   });
+
+  it('learns the last acknowledged offset of each changelog partition, and forgets it on request', async () => {
+    const producer = fakeProducer(async () => undefined);
+    const collector = new KafkaRecordCollector({ producer, realName: (t) => t, partitionCount: () => undefined });
+    const change = (value: string) => ({ ...out('app-counts-changelog', value), partition: 1 });
+    collector.send(out('output', 'x'));
+    collector.sendChangelog(change('a'));
+    collector.sendChangelog(change('b'));
+    expect(collector.lastChangelogOffset('app-counts-changelog', 1)).toBeUndefined();
+    await collector.acknowledged();
+    // The fake producer gives each record its index in the batch as offset: the changelog's are 1 and 2.
+    expect(collector.lastChangelogOffset('app-counts-changelog', 1)).toBe(2);
+    expect(collector.lastChangelogOffset('output', 0)).toBeUndefined();
+    collector.forgetChangelogOffsets([{ topic: 'app-counts-changelog', partition: 1 }]);
+    expect(collector.lastChangelogOffset('app-counts-changelog', 1)).toBeUndefined();
+  });
 });

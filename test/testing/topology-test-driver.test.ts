@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { StreamsBuilder } from '../../src/dsl/streams-builder.ts';
 import { isKStreamsError } from '../../src/errors.ts';
 import type { ProcessorContext } from '../../src/processor/processor-context.ts';
 import { Topology } from '../../src/processor/topology.ts';
@@ -262,5 +263,87 @@ describe('TopologyTestDriver', () => {
     expect(() => driver.createInputTopic('nope', Serdes.string(), Serdes.string())).toThrow(
       /does not read topic "nope"/,
     );
+  });
+
+  describe("with the DSL's cached, logged stores", () => {
+    function clickCounts(): Topology {
+      const builder = new StreamsBuilder();
+      builder
+        .stream('clicks', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+        .groupByKey()
+        .count({ storeName: 'counts' })
+        .toStream()
+        .to('click-counts', { valueSerde: Serdes.long() });
+      return builder.build();
+    }
+
+    it('commits after every piped record by default, so each update comes out, and logs it to the changelog', async () => {
+      const driver = new TopologyTestDriver(clickCounts(), { applicationId: 'shop' });
+      const clicks = driver.createInputTopic('clicks', Serdes.string(), Serdes.string());
+      clicks.pipeInput('p', '.', 10);
+      clicks.pipeInput('p', '.', 20);
+      clicks.pipeInput('q', '.', 30);
+      expect(driver.createOutputTopic('click-counts', Serdes.string(), Serdes.long()).readKeyValuesToList()).toEqual([
+        { key: 'p', value: 1 },
+        { key: 'p', value: 2 },
+        { key: 'q', value: 1 },
+      ]);
+      const changelog = driver.createOutputTopic('shop-counts-changelog', Serdes.string(), Serdes.long());
+      expect(changelog.readKeyValuesToList()).toEqual([
+        { key: 'p', value: 1 },
+        { key: 'p', value: 2 },
+        { key: 'q', value: 1 },
+      ]);
+      const headers = driver.recordsOf('shop-counts-changelog')[2]!.headers;
+      expect(Object.fromEntries(headers.map((h) => [h.key, h.value.toString()]))).toEqual({
+        'kstreams.source.topic': 'clicks',
+        'kstreams.source.partition': '0',
+        'kstreams.source.offset': '2',
+      });
+      expect(driver.getKeyValueStore<string, number>('counts').get('p')).toBe(2);
+      await driver.close();
+    });
+
+    it('without commitEveryRecord, deduplicates updates per key until commit()', async () => {
+      const driver = new TopologyTestDriver(clickCounts(), { applicationId: 'shop', commitEveryRecord: false });
+      const clicks = driver.createInputTopic('clicks', Serdes.string(), Serdes.string());
+      const output = driver.createOutputTopic('click-counts', Serdes.string(), Serdes.long());
+      clicks.pipeInput('p', '.', 10);
+      clicks.pipeInput('p', '.', 20);
+      clicks.pipeInput('q', '.', 30);
+      clicks.pipeInput('p', '.', 40);
+      expect(output.isEmpty()).toBe(true);
+      // Reads see the cache (read-your-writes) before any commit.
+      expect(driver.getKeyValueStore<string, number>('counts').get('p')).toBe(3);
+      driver.commit();
+      expect(output.readRecordsToList().map((r) => [r.key, r.value, r.timestamp])).toEqual([
+        ['p', 3, 40],
+        ['q', 1, 30],
+      ]);
+      expect(driver.recordsOf('shop-counts-changelog')).toHaveLength(2);
+      driver.commit();
+      expect(output.isEmpty()).toBe(true);
+      await driver.close();
+    });
+
+    it('stamps changes made downstream while a cache forwards at commit with the source of the forwarded update', async () => {
+      const builder = new StreamsBuilder();
+      builder
+        .stream('clicks', { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+        .groupByKey()
+        .count({ storeName: 'counts' })
+        .filter((_key, count) => count > 1, {}, { storeName: 'repeat-clickers' });
+      const driver = new TopologyTestDriver(builder.build(), { applicationId: 'shop', commitEveryRecord: false });
+      const clicks = driver.createInputTopic('clicks', Serdes.string(), Serdes.string());
+      clicks.pipeInput('p', '.', 10);
+      clicks.pipeInput('q', '.', 20);
+      clicks.pipeInput('p', '.', 30);
+      driver.commit();
+      const sources = driver
+        .recordsOf('shop-repeat-clickers-changelog')
+        .map((r) => [r.key?.toString(), r.headers.find((h) => h.key === 'kstreams.source.offset')?.value.toString()]);
+      expect(sources).toEqual([['p', '2']]);
+      await driver.close();
+    });
   });
 });

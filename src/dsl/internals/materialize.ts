@@ -1,35 +1,44 @@
+import { KStreamsError } from '../../errors.ts';
 import type { Serde } from '../../serdes/serde.ts';
 import type { KeyValueStore } from '../../state/key-value-store.ts';
-import { inMemoryKeyValueStore } from '../../state/memory/in-memory-key-value-store.ts';
 import type { StoreBuilder } from '../../state/state-store.ts';
-import type { KeyValueStoreFactory, Materialized } from '../options.ts';
-
-/** The one place that picks the store behind DSL tables and aggregations when `Materialized.store` is unset. */
-function defaultKeyValueStore<K, V>(name: string, keySerde: Serde<K>): StoreBuilder<KeyValueStore<K, V>> {
-  return inMemoryKeyValueStore<K, V>(name, keySerde);
-}
+import { Stores } from '../../state/stores.ts';
+import type { Materialized } from '../options.ts';
 
 /**
- * Orders keys when no key serde is known at build time (the application's default serde is only known at
- * runtime). The in-memory store uses the bytes only to identify and order keys, never to read them back.
+ * The one place that picks the store behind DSL tables and aggregations: Kafka Streams' defaults
+ * (persistent, cached, logged) unless `materialized` says otherwise. Serdes left undefined come from the
+ * application's defaults when each task builds its store.
  */
-const identityKeySerde: Serde<unknown> = {
-  serialize: (_topic, value) => {
-    if (value === null || value === undefined) return null;
-    if (Buffer.isBuffer(value)) return value;
-    return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  },
-  deserialize: () => {
-    throw new Error('The DSL store key serde identifies keys only; it cannot read them back.');
-  },
-};
-
 export function keyValueStoreBuilder<K, V>(
   name: string,
   materialized: Materialized<K, V> | undefined,
   keySerde: Serde<K> | undefined,
   valueSerde: Serde<V> | undefined,
 ): StoreBuilder<KeyValueStore<K, V>> {
-  const factory: KeyValueStoreFactory<K, V> = materialized?.store ?? defaultKeyValueStore;
-  return factory(name, keySerde ?? (identityKeySerde as Serde<K>), valueSerde);
+  if (materialized?.store !== undefined) return materialized.store(name, keySerde, valueSerde);
+  const supplier =
+    materialized?.storeSupplier ??
+    (materialized?.storeType === 'in-memory'
+      ? Stores.inMemoryKeyValueStore(name)
+      : Stores.persistentKeyValueStore(name));
+  if (supplier.name !== name) {
+    throw new KStreamsError(
+      'TOPOLOGY_INVALID',
+      `The store supplier is named "${supplier.name}", but the store is "${name}".`,
+      { hint: 'Give the supplier the same name as Materialized.storeName.' },
+    );
+  }
+  let builder = Stores.keyValueStoreBuilder(supplier, keySerde, valueSerde);
+  builder =
+    materialized?.caching === false
+      ? builder.withCachingDisabled()
+      : builder.withCachingEnabled(
+          materialized?.cacheMaxBytes === undefined ? {} : { maxBytes: materialized.cacheMaxBytes },
+        );
+  builder =
+    materialized?.logging === false
+      ? builder.withLoggingDisabled()
+      : builder.withLoggingEnabled(materialized?.loggingConfigs ?? {});
+  return builder;
 }

@@ -2,20 +2,26 @@ import type { ProcessorSupplier } from '../../processor/processor.ts';
 import type { ProcessorContext } from '../../processor/processor-context.ts';
 import type { KeyValueStore } from '../../state/key-value-store.ts';
 import type { Change } from '../types.ts';
+import { forwardOnFlush } from './forward-on-flush.ts';
 
 /**
  * Turns a topic into a table: forwards each record as a Change and, with `storeName`, writes it there (a
  * null value deletes the key) so the Change carries the previous value; without a store `oldValue` is
- * null. Records with a null key cannot be table rows and are dropped.
+ * null. A caching store forwards the updates at commit, deduplicated per key. Records with a null key
+ * cannot be table rows and are dropped.
  */
 export function ktableSource<K, V>(storeName: string | undefined): ProcessorSupplier<K, V | null, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
     let store: KeyValueStore<K, V> | undefined;
+    let forwardedByStore = false;
     return {
       init: (c) => {
         context = c;
-        if (storeName !== undefined) store = c.getStateStore<KeyValueStore<K, V>>(storeName);
+        if (storeName !== undefined) {
+          store = c.getStateStore<KeyValueStore<K, V>>(storeName);
+          forwardedByStore = forwardOnFlush(store, context);
+        }
       },
       process: (record) => {
         if (record.key === null || record.key === undefined) return;
@@ -25,7 +31,7 @@ export function ktableSource<K, V>(storeName: string | undefined): ProcessorSupp
           oldValue = newValue === null ? store.delete(record.key) : store.get(record.key);
           if (newValue !== null) store.put(record.key, newValue);
         }
-        context.forward({ ...record, value: { newValue, oldValue: oldValue ?? null } });
+        if (!forwardedByStore) context.forward({ ...record, value: { newValue, oldValue: oldValue ?? null } });
       },
     };
   };

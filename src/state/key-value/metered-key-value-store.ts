@@ -14,6 +14,8 @@ export interface MeteredKeyValueStoreOptions<K, V> {
   /** The topic name given to the serdes: the changelog topic, as in Kafka Streams. */
   readonly serdeTopic: string;
   readonly recordContext?: () => StoreRecordContext | undefined;
+  /** Told the record context of each update forwarded at flush (StoreContext.forwarding). */
+  readonly forwarding?: (record: StoreRecordContext | undefined) => void;
   readonly metrics?: StoreMetrics;
 }
 
@@ -30,6 +32,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   readonly #valueSerde: Serde<V>;
   readonly #topic: string;
   readonly #recordContext: (() => StoreRecordContext | undefined) | undefined;
+  readonly #forwarding: ((record: StoreRecordContext | undefined) => void) | undefined;
   readonly #metrics: StoreMetrics | undefined;
 
   constructor(options: MeteredKeyValueStoreOptions<K, V>) {
@@ -40,6 +43,7 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
     this.#valueSerde = options.valueSerde;
     this.#topic = options.serdeTopic;
     this.#recordContext = options.recordContext;
+    this.#forwarding = options.forwarding;
     this.#metrics = options.metrics;
   }
 
@@ -93,8 +97,14 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V> {
   }
 
   setFlushListener(listener: FlushListener<K, V>): boolean {
+    const forwarding = this.#forwarding;
     return this.#inner.setFlushListener((key, newValue, oldValue, record) => {
-      listener(this.#keyOf(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), record.timestamp);
+      forwarding?.(record);
+      try {
+        listener(this.#keyOf(key), this.#valueOrNull(newValue), this.#valueOrNull(oldValue), record.timestamp);
+      } finally {
+        forwarding?.(undefined);
+      }
     });
   }
 
