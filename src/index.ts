@@ -57,9 +57,20 @@ export type {
 export { consoleLogger, KafkaStreams } from './runtime/index.ts';
 export type { Deserializer, Serde, Serializer } from './serdes/index.ts';
 export { Serdes } from './serdes/index.ts';
-export type { KeyValue, KeyValueStore, ReadOnlyKeyValueStore } from './state/key-value-store.ts';
-export { inMemoryKeyValueStore } from './state/memory/in-memory-key-value-store.ts';
-export type { StateStore, StoreBuilder } from './state/state-store.ts';
+export type {
+  KeyValue,
+  KeyValueStore,
+  ReadOnlyKeyValueStore,
+  ReadOnlySessionStore,
+  ReadOnlyWindowStore,
+  Session,
+  SessionStore,
+  StateStore,
+  StoreBuilder,
+  Windowed,
+  WindowStore,
+} from './state/index.ts';
+export { inMemoryKeyValueStore, Stores } from './state/index.ts';
 
 export type { OutputKeyValue, OutputRecord, TestRecord } from './testing/index.ts';
 export { TopologyTestDriver } from './testing/index.ts';
