@@ -1,27 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Serde } from '../../../src/serdes/serde.ts';
 import { Serdes } from '../../../src/serdes/serdes.ts';
 import type { KeyValue } from '../../../src/state/key-value-store.ts';
 import { Stores } from '../../../src/state/stores.ts';
+import { latin1, seededRandom } from '../support/seeded-random.ts';
 import { storeContextFixture } from '../support/store-context-fixture.ts';
-
-// Keys are arbitrary bytes, carried as latin1 strings: one char per byte, so string order is byte order.
-const latin1: Serde<string> = {
-  serialize: (_topic, value) => (value === null || value === undefined ? null : Buffer.from(value, 'latin1')),
-  deserialize: (_topic, data) => (data === null || data === undefined ? null : data.toString('latin1')),
-};
-
-/** A small seeded generator (mulberry32): failures replay with the same seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const alphabet = ['\x00', 'a', 'b', '\x7f', '\x80', '\xff'];
 
@@ -38,7 +20,7 @@ describe.each([
   { caching: true, logging: false },
 ])('layered store against a model (caching $caching, logging $logging)', ({ caching, logging }) => {
   it.each([1, 2, 3, 4])('agrees with a sorted map through random operations (seed %i)', async (seed) => {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
     const randomKey = () => Array.from({ length: 1 + Math.floor(next() * 3) }, () => pick(alphabet)).join('');
     const optionalKey = () => (next() < 0.25 ? undefined : randomKey());

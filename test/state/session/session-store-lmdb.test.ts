@@ -3,20 +3,8 @@ import { Serdes } from '../../../src/serdes/serdes.ts';
 import { openTaskBytesStore } from '../../../src/state/open-task-bytes-store.ts';
 import { Stores } from '../../../src/state/stores.ts';
 import { temporaryStateDir } from '../lmdb/support/temporary-state-dir.ts';
+import { closeWithin } from '../support/close-within.ts';
 import { storeContextFixture } from '../support/store-context-fixture.ts';
-
-/** Closes a store, failing the test instead of hanging (lmdb-js close was seen to hang once). */
-async function closeWithin(store: { close(): Promise<void> }, ms = 5_000): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`close() took more than ${ms} ms`)), ms);
-  });
-  try {
-    await Promise.race([store.close(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 describe('persistent session store on LMDB', () => {
   let directory: ReturnType<typeof temporaryStateDir>;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../../src/serdes/serdes.ts';
 import type { SessionEntry } from '../../../src/state/session/session-store.ts';
 import { Stores } from '../../../src/state/stores.ts';
+import { int64 } from '../support/seeded-random.ts';
 import { storeContextFixture } from '../support/store-context-fixture.ts';
-import { int64 } from '../window/support/seeded-random.ts';
 
 /** The documented layout, built by hand: key bytes, 8-byte big-endian end, 8-byte big-endian start. */
 const sessionKey = (key: string, start: number, end: number): Buffer =>

@@ -4,8 +4,8 @@ import type { BytesEntry } from '../../../src/state/bytes-store.ts';
 import { InMemoryBytesStore } from '../../../src/state/memory/in-memory-bytes-store.ts';
 import { Stores } from '../../../src/state/stores.ts';
 import type { WindowedEntry, WindowValue } from '../../../src/state/window/window-store.ts';
+import { int64, latin1, seededRandom } from '../support/seeded-random.ts';
 import { storeContextFixture } from '../support/store-context-fixture.ts';
-import { int64, latin1, seededRandom } from './support/seeded-random.ts';
 
 const retentionMs = 120_000;
 const windowSizeMs = 10_000;

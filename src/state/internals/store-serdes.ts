@@ -1,28 +1,39 @@
 import { isKStreamsError, KStreamsError, reasonOf } from '../../errors.ts';
 import type { Serde } from '../../serdes/serde.ts';
+import type { StoreContext } from '../store-context.ts';
+
+/** How error hints name the kind of store and its builder. */
+export interface StoreKindNames {
+  /** The builder users give serdes to, e.g. `Stores.keyValueStoreBuilder`. */
+  readonly builder: string;
+  /** The store that must not see null keys, e.g. `a key-value store`. */
+  readonly store: string;
+}
 
 /**
- * The serdes of a typed window or session store, with failures turned into KStreamsErrors that name the
- * store. The topic given to the serdes is the store's changelog topic, as in Kafka Streams.
+ * The serdes of a typed store, with failures turned into KStreamsErrors that name the store. The topic
+ * given to the serdes is the store's changelog topic, as in Kafka Streams.
  */
 export class StoreSerdes<K, V> {
   readonly #store: string;
   readonly #topic: string;
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
+  readonly #kind: StoreKindNames;
 
-  constructor(store: string, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>) {
+  constructor(store: string, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, kind: StoreKindNames) {
     this.#store = store;
     this.#topic = topic;
     this.#keySerde = keySerde;
     this.#valueSerde = valueSerde;
+    this.#kind = kind;
   }
 
   keyBytes(key: K): Buffer {
     const bytes = this.#call('key', 'serialize', () => this.#keySerde.serialize(this.#topic, key));
     if (bytes === null) {
       throw new KStreamsError('SERDE_SERIALIZATION_FAILED', `Store "${this.#store}" was given a null key.`, {
-        hint: 'Drop or re-key records with null keys before they reach a windowed store.',
+        hint: `Drop or re-key records with null keys before they reach ${this.#kind.store}.`,
       });
     }
     return bytes;
@@ -47,7 +58,7 @@ export class StoreSerdes<K, V> {
   }
 
   valueOf(bytes: Buffer): V {
-    const value = this.#call('value', 'deserialize', () => this.#valueSerde.deserialize(this.#topic, bytes));
+    const value = this.#deserializeValue(bytes);
     if (value === null) {
       throw new KStreamsError(
         'SERDE_DESERIALIZATION_FAILED',
@@ -62,6 +73,16 @@ export class StoreSerdes<K, V> {
     return bytes === null ? null : this.valueOf(bytes);
   }
 
+  /** Lenient read for key-value stores: absent bytes, or a serde that reads null, give undefined. */
+  valueOrUndefined(bytes: Buffer | undefined): V | undefined {
+    return bytes === undefined ? undefined : (this.#deserializeValue(bytes) ?? undefined);
+  }
+
+  #deserializeValue(bytes: Buffer): V | null {
+    return this.#call('value', 'deserialize', () => this.#valueSerde.deserialize(this.#topic, bytes));
+  }
+
+  /** Runs a serde call; a failure that is not already a KStreamsError is wrapped in one naming the store. */
   #call<T>(what: 'key' | 'value', direction: 'serialize' | 'deserialize', call: () => T): T {
     try {
       return call();
@@ -77,4 +98,26 @@ export class StoreSerdes<K, V> {
       );
     }
   }
+}
+
+/**
+ * The store's serdes, falling back to the context's defaults; throws CONFIG_INVALID when one is missing.
+ * Without a context the serdes are given the store name as topic, else its changelog topic.
+ */
+export function resolveStoreSerdes<K, V>(
+  name: string,
+  keySerde: Serde<K> | undefined,
+  valueSerde: Serde<V> | undefined,
+  context: StoreContext | undefined,
+  kind: StoreKindNames,
+): StoreSerdes<K, V> {
+  const key = keySerde ?? (context?.defaultKeySerde as Serde<K> | undefined);
+  const value = valueSerde ?? (context?.defaultValueSerde as Serde<V> | undefined);
+  if (key === undefined || value === undefined) {
+    throw new KStreamsError('CONFIG_INVALID', `The store "${name}" has no ${key ? 'value' : 'key'} serde.`, {
+      hint: `Give the serdes to ${kind.builder}, or build the store with a StoreContext that has default serdes.`,
+    });
+  }
+  const topic = context === undefined ? name : `${context.applicationId}-${name}-changelog`;
+  return new StoreSerdes(name, topic, key, value, kind);
 }
