@@ -20,6 +20,16 @@ const scenarios: readonly ScenarioEntry[] = [
     summary: 'consume -> filter -> mapValues -> produce through the engine, against the pipe per adapter',
     load: async () => (await import('./stateless.ts')).statelessScenario,
   },
+  {
+    name: 'stateful',
+    summary: 'groupByKey().count() over 100,000 keys (persistent, logged, cached store), against the pipe',
+    load: async () => (await import('./stateful.ts')).statefulScenario,
+  },
+  {
+    name: 'restore',
+    summary: 'restore a count changelog into an empty state dir, against a raw consume of the changelog',
+    load: async () => (await import('./restore.ts')).restoreScenario,
+  },
 ];
 
 const usage = `Usage: npm run bench -- <scenario> [options]

@@ -33,7 +33,7 @@ const workerFile = fileURLToPath(new URL('./stateless-worker.ts', import.meta.ur
  * a partition buffer that one poll cannot overflow (so partitions are not paused and resumed every round),
  * and the pipe's fetch size and linger.
  */
-const tunedSettings: Readonly<Record<AdapterName, EngineSettings>> = {
+export const tunedSettings: Readonly<Record<AdapterName, EngineSettings>> = {
   platformatic: {
     commitIntervalMs: 1000,
     maxPollRecords: 3000,
