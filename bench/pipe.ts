@@ -1,22 +1,20 @@
 // Scenario `pipe`: a raw consume -> produce pipe per Kafka client adapter, without the engine. It is the
 // ceiling the engine is measured against: records/s on a preloaded backlog, end-to-end latency at a fixed
 // offered rate, and peak RSS of the pipe process.
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { type AdapterName, adapterNames, createKafkaClient, type TopicPartitionOffset } from '../src/kafka/index.ts';
-import { BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
-import { assertBrokersReachable, brokersFromEnv } from './broker-support.ts';
-import { type MachineInfo, machineInfo } from './machine-support.ts';
+import { type BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
+import type { MachineInfo } from './machine-support.ts';
 import { keyBytes, type OfferedLoad, offerLoad, valueBytes } from './pipe-load-support.ts';
 import type { PipeJob, PipeRunResult, PipeSettings } from './pipe-protocol-support.ts';
-import { formatCount, markdownTable, writeResultsSection } from './results-support.ts';
+import { emitReport, medianRate, middleRun, peakRss, percent, runRates, sectionHeader } from './report-support.ts';
+import { formatCount, markdownTable } from './results-support.ts';
+import { withScenarioSession } from './scenario-session-support.ts';
 import { adaptersFlag, type BenchScenario, integerFlag, parseFlags } from './scenario-support.ts';
-import { median } from './stats-support.ts';
-import { killWorkers, runWorker } from './worker-support.ts';
+import { runWorker } from './worker-support.ts';
 
 const defaultRecords = 1_000_000;
 const partitions = benchPartitions;
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const workerFile = fileURLToPath(new URL('./pipe-worker.ts', import.meta.url));
 
 /** The fastest settings found for each adapter on the reference machine (see RESULTS.md). */
@@ -163,161 +161,138 @@ export const pipeScenario: BenchScenario = { name: 'pipe', usage, run: runPipeSc
 
 async function runPipeScenario(argv: readonly string[]): Promise<void> {
   const options = parsePipeOptions(argv);
-  const brokers = brokersFromEnv();
-  await assertBrokersReachable(brokers);
-  const machine = machineInfo();
-  const id = randomUUID().slice(0, 8);
-  const firstAdapter = options.adapters[0] as AdapterName;
-  const connection = (adapter: AdapterName) => ({ brokers, clientId: `bench-pipe-${adapter}` });
-  const topics = new BenchTopics(createKafkaClient(connection(firstAdapter), firstAdapter).admin(), log);
-  const interrupt = () => {
-    log('interrupted: stopping the pipe and deleting the benchmark topics');
-    killWorkers();
-  };
-  process.once('SIGINT', interrupt);
+  await withScenarioSession(
+    { scenario: 'pipe', adapters: options.adapters, log, stopping: 'the pipe' },
+    async ({ brokers, machine, id, firstAdapter, connection, topics }) => {
+      const input = `bench-pipe-input-${id}`;
+      const ends = await topics.loadInput(
+        input,
+        options.records,
+        createKafkaClient(connection(firstAdapter), firstAdapter),
+        firstAdapter,
+      );
 
-  try {
-    const input = `bench-pipe-input-${id}`;
-    const ends = await topics.loadInput(
-      input,
-      options.records,
-      createKafkaClient(connection(firstAdapter), firstAdapter),
-      firstAdapter,
-    );
-
-    const results: AdapterResult[] = [];
-    for (const adapter of options.adapters) {
-      const settings = options.settings[adapter];
-      const runs: PipeRunResult[] = [];
-      for (let run = 1; run <= options.runs; run++) {
-        const result = await runPipeThroughput(topics, {
-          adapter,
-          brokers,
-          input,
-          ends,
-          settings,
-          name: `${id}-${adapter}-${run}`,
-        });
-        log(
-          `${adapter} run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
-            `pipe CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, ` +
-            `${result.meanPollRecords} records/poll, RSS ${result.peakRssMb} MB (output count and commits checked)`,
-        );
-        runs.push(result);
-      }
-
-      let latency: PipeRunResult | null = null;
-      const offered: { load: OfferedLoad | null } = { load: null };
-      if (options.latencySeconds > 0) {
-        const latencyIn = await topics.create(`bench-pipe-latency-in-${id}-${adapter}`);
-        const latencyOut = await topics.create(`bench-pipe-latency-out-${id}-${adapter}`);
-        const groupId = topics.trackGroup(`bench-pipe-${id}-${adapter}-latency`);
-        const records = options.latencyRate * options.latencySeconds;
-        log(
-          `${adapter} latency: offering ${formatCount(options.latencyRate)} records/s for ${options.latencySeconds} s`,
-        );
-        const client = createKafkaClient(connection(adapter), adapter);
-        latency = await pipeWorker(
-          {
+      const results: AdapterResult[] = [];
+      for (const adapter of options.adapters) {
+        const settings = options.settings[adapter];
+        const runs: PipeRunResult[] = [];
+        for (let run = 1; run <= options.runs; run++) {
+          const result = await runPipeThroughput(topics, {
             adapter,
             brokers,
-            inputTopic: latencyIn,
-            outputTopic: latencyOut,
-            groupId,
+            input,
+            ends,
             settings,
-            target: { kind: 'count', records },
-            warmupRecords: Math.min(options.latencyRate, Math.floor(records / 10)),
-            timeoutMs: options.latencySeconds * 1000 + 120_000,
-          },
-          async () => {
-            const producer = client.producer();
-            try {
-              offered.load = await offerLoad(producer, latencyIn, options.latencyRate, options.latencySeconds);
-            } finally {
-              await producer.close();
-            }
-          },
-        );
-        const outputCount = await topics.count(latencyOut);
-        if (latency.records !== records || outputCount !== records) {
-          throw failCheck(
-            `${adapter} latency run piped ${latency.records} of ${records} records and the output holds ${outputCount}.`,
+            name: `${id}-${adapter}-${run}`,
+          });
+          log(
+            `${adapter} run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
+              `pipe CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, ` +
+              `${result.meanPollRecords} records/poll, RSS ${result.peakRssMb} MB (output count and commits checked)`,
           );
+          runs.push(result);
         }
-        log(
-          `${adapter} latency: p50 ${latency.latency?.p50Ms} ms, p99 ${latency.latency?.p99Ms} ms, ` +
-            `max ${latency.latency?.maxMs} ms over ${latency.latency?.samples} records (offered ${offered.load?.achievedRate} records/s; ` +
-            `${latency.meanPollRecords} records/poll, pipe CPU ${latency.processCpuPct}%, Kafka CPU ${latency.kafkaCpuPct ?? '?'}%)`,
-        );
-        await topics.drop(latencyIn);
-        await topics.drop(latencyOut);
-        await topics.dropGroup(groupId);
+        const latency =
+          options.latencySeconds > 0
+            ? await runPipeLatency(topics, options, brokers, `${id}-${adapter}`, adapter)
+            : null;
+        results.push({
+          adapter,
+          settings,
+          runs,
+          recordsPerSec: medianRate(runs),
+          peakRssMb: peakRss(runs),
+          latency: latency?.run ?? null,
+          load: latency?.load ?? null,
+        });
       }
 
-      results.push({
-        adapter,
-        settings,
-        runs,
-        recordsPerSec: Math.round(median(runs.map((r) => r.recordsPerSec))),
-        peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-        latency,
-        load: offered.load,
-      });
-    }
-
-    report(options, machine, brokers, results);
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    await topics.cleanUp();
-  }
-}
-
-function commandLine(): string {
-  const args = process.argv.slice(2).join(' ');
-  return `KAFKA_BROKERS=${process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:9092'} npm run bench -- ${args}`;
-}
-
-function report(
-  options: PipeOptions,
-  machine: MachineInfo,
-  brokers: readonly string[],
-  results: readonly AdapterResult[],
-): void {
-  if (options.json) {
-    for (const result of results) {
-      const line = {
+      emitReport({
         scenario: 'pipe',
-        adapter: result.adapter,
-        records: options.records,
-        recordsPerSec: result.recordsPerSec,
-        p50Ms: result.latency?.latency?.p50Ms ?? null,
-        p99Ms: result.latency?.latency?.p99Ms ?? null,
-        peakRssMb: result.peakRssMb,
-        runs: result.runs,
-        latency:
-          result.latency === null
-            ? null
-            : {
-                ...result.latency.latency,
-                offeredRate: options.latencyRate,
-                seconds: options.latencySeconds,
-                achievedRate: result.load?.achievedRate ?? null,
-                run: result.latency,
-              },
-        settings: result.settings,
+        json: options.json,
+        jsonLines: results.map((result) => ({
+          scenario: 'pipe',
+          adapter: result.adapter,
+          records: options.records,
+          recordsPerSec: result.recordsPerSec,
+          p50Ms: result.latency?.latency?.p50Ms ?? null,
+          p99Ms: result.latency?.latency?.p99Ms ?? null,
+          peakRssMb: result.peakRssMb,
+          runs: result.runs,
+          latency:
+            result.latency === null
+              ? null
+              : {
+                  ...result.latency.latency,
+                  offeredRate: options.latencyRate,
+                  seconds: options.latencySeconds,
+                  achievedRate: result.load?.achievedRate ?? null,
+                  run: result.latency,
+                },
+          settings: result.settings,
+        })),
         brokers,
         machine,
-        date: new Date().toISOString(),
-      };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
+        markdown: renderMarkdown(options, machine, results),
+        writeResults: options.records === defaultRecords,
+        log,
+      });
+    },
+  );
+}
+
+/** The pipe at a fixed offered rate: a producer in this process writes stamped records while it runs. */
+async function runPipeLatency(
+  topics: BenchTopics,
+  options: PipeOptions,
+  brokers: readonly string[],
+  name: string,
+  adapter: AdapterName,
+): Promise<{ readonly run: PipeRunResult; readonly load: OfferedLoad | null }> {
+  const settings = options.settings[adapter];
+  const latencyIn = await topics.create(`bench-pipe-latency-in-${name}`);
+  const latencyOut = await topics.create(`bench-pipe-latency-out-${name}`);
+  const groupId = topics.trackGroup(`bench-pipe-${name}-latency`);
+  const records = options.latencyRate * options.latencySeconds;
+  log(`${adapter} latency: offering ${formatCount(options.latencyRate)} records/s for ${options.latencySeconds} s`);
+  const client = createKafkaClient({ brokers, clientId: `bench-pipe-${adapter}` }, adapter);
+  const offered: { load: OfferedLoad | null } = { load: null };
+  const latency = await pipeWorker(
+    {
+      adapter,
+      brokers,
+      inputTopic: latencyIn,
+      outputTopic: latencyOut,
+      groupId,
+      settings,
+      target: { kind: 'count', records },
+      warmupRecords: Math.min(options.latencyRate, Math.floor(records / 10)),
+      timeoutMs: options.latencySeconds * 1000 + 120_000,
+    },
+    async () => {
+      const producer = client.producer();
+      try {
+        offered.load = await offerLoad(producer, latencyIn, options.latencyRate, options.latencySeconds);
+      } finally {
+        await producer.close();
+      }
+    },
+  );
+  const outputCount = await topics.count(latencyOut);
+  if (latency.records !== records || outputCount !== records) {
+    throw failCheck(
+      `${adapter} latency run piped ${latency.records} of ${records} records and the output holds ${outputCount}.`,
+    );
   }
-  const markdown = renderMarkdown(options, machine, results);
-  if (!options.json) process.stdout.write(`${markdown}\n`);
-  if (options.records === defaultRecords) {
-    writeResultsSection(resultsFile, 'pipe', markdown);
-    log(`wrote the table to ${resultsFile}`);
-  }
+  log(
+    `${adapter} latency: p50 ${latency.latency?.p50Ms} ms, p99 ${latency.latency?.p99Ms} ms, ` +
+      `max ${latency.latency?.maxMs} ms over ${latency.latency?.samples} records (offered ${offered.load?.achievedRate} records/s; ` +
+      `${latency.meanPollRecords} records/poll, pipe CPU ${latency.processCpuPct}%, Kafka CPU ${latency.kafkaCpuPct ?? '?'}%)`,
+  );
+  await topics.drop(latencyIn);
+  await topics.drop(latencyOut);
+  await topics.dropGroup(groupId);
+  return { run: latency, load: offered.load };
 }
 
 function renderMarkdown(options: PipeOptions, machine: MachineInfo, results: readonly AdapterResult[]): string {
@@ -335,17 +310,17 @@ function renderMarkdown(options: PipeOptions, machine: MachineInfo, results: rea
       'Event loop busy',
     ],
     results.map((r) => {
-      const middle = r.runs.find((run) => run.recordsPerSec === r.recordsPerSec) ?? r.runs[0];
+      const middle = middleRun(r.runs, r.recordsPerSec);
       return [
         r.adapter,
         formatCount(r.recordsPerSec),
-        r.runs.map((run) => formatCount(run.recordsPerSec)).join(' / '),
+        runRates(r.runs),
         ms(r.latency?.latency?.p50Ms),
         ms(r.latency?.latency?.p99Ms),
         r.peakRssMb.toFixed(0),
         String(middle?.processCpuPct ?? 'n/a'),
         String(middle?.kafkaCpuPct ?? 'n/a'),
-        middle === undefined ? 'n/a' : `${Math.round(middle.eventLoopUtilization * 100)}%`,
+        middle === undefined ? 'n/a' : percent(middle.eventLoopUtilization),
       ];
     }),
   );
@@ -360,11 +335,7 @@ function renderMarkdown(options: PipeOptions, machine: MachineInfo, results: rea
     .map((r) => `${r.adapter} ${formatCount(r.load?.achievedRate ?? 0)}`)
     .join(', ');
   return [
-    '## pipe: raw consume -> produce, no engine',
-    '',
-    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    `- Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM, ${machine.os}; Node ${machine.node}; Kafka ${machine.brokerVersion}, one KRaft broker on the same machine, sharing its CPUs`,
-    `- Command: \`${commandLine()}\``,
+    ...sectionHeader('## pipe: raw consume -> produce, no engine', machine),
     `- Input: ${formatCount(options.records)} records (${keyBytes}-byte keys, ${valueBytes}-byte values, no headers) in a ${partitions}-partition topic, piped to a ${partitions}-partition topic by a fresh consumer group from the earliest offset; ${options.runs} run(s) per adapter, each in its own process; the median is reported. Every run is checked: the output holds exactly the input's record count and the group committed the input's end offsets.`,
     '- Records/s: records piped divided by the time from the end of the group join to the final commit (after the last output was acknowledged).',
     options.latencySeconds > 0

@@ -2,24 +2,32 @@
 // (persistent LMDB, logged, cached) through the engine, side by side with the raw pipe on the same input,
 // per adapter. Reports the engine's records/s as a share of the pipe's, its peak RSS against the cache
 // budget in force, and checks every key's final count.
-import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { type AdapterName, createKafkaClient } from '../src/kafka/index.ts';
-import { BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
-import { assertBrokersReachable, brokersFromEnv } from './broker-support.ts';
+import { alternateRuns } from './alternating-runs-support.ts';
+import { benchPartitions, failCheck } from './bench-topics-support.ts';
 import { loadKeyedInput } from './keyed-load-support.ts';
-import { type MachineInfo, machineInfo } from './machine-support.ts';
+import type { MachineInfo } from './machine-support.ts';
 import { pipeTunedSettings, runPipeThroughput } from './pipe.ts';
 import { keyBytes, valueBytes } from './pipe-load-support.ts';
 import type { PipeRunResult } from './pipe-protocol-support.ts';
-import { formatCount, markdownTable, writeResultsSection } from './results-support.ts';
+import {
+  emitReport,
+  engineSettingsText,
+  medianRate,
+  middleRun,
+  peakRss,
+  rateRatio,
+  ratioCell,
+  runRates,
+  sectionHeader,
+} from './report-support.ts';
+import { formatCount, markdownTable } from './results-support.ts';
+import { withScenarioSession } from './scenario-session-support.ts';
 import { adaptersFlag, type BenchScenario, integerFlag, parseFlags } from './scenario-support.ts';
 import { changelogTopic, type StatefulRunResult } from './stateful-protocol-support.ts';
 import { statefulWorker, timeoutFor, withTempStateDir } from './stateful-run-support.ts';
 import { tunedSettings } from './stateless.ts';
 import type { EngineSettings } from './stateless-protocol-support.ts';
-import { median, round } from './stats-support.ts';
-import { killWorkers } from './worker-support.ts';
 
 const defaultRecords = 1_000_000;
 const defaultKeys = 100_000;
@@ -27,7 +35,6 @@ const defaultKeys = 100_000;
 const cacheMaxBytesPerStore = 10 * 1024 * 1024;
 /** One count store per task, one task per input partition. */
 const storesPerTask = 1;
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 
 const usage = `Usage: npm run bench -- stateful [options]
 
@@ -93,148 +100,114 @@ export const statefulScenario: BenchScenario = { name: 'stateful', usage, run: r
 
 async function runStatefulScenario(argv: readonly string[]): Promise<void> {
   const options = parseOptions(argv);
-  const brokers = brokersFromEnv();
-  await assertBrokersReachable(brokers);
-  const machine = machineInfo();
-  const id = randomUUID().slice(0, 8);
-  const firstAdapter = options.adapters[0] as AdapterName;
-  const connection = { brokers, clientId: `bench-stateful-${firstAdapter}` };
-  const topics = new BenchTopics(createKafkaClient(connection, firstAdapter).admin(), log);
-  const interrupt = () => {
-    log('interrupted: stopping the workers and deleting the benchmark topics');
-    killWorkers();
-  };
-  process.once('SIGINT', interrupt);
-  try {
-    const input = `bench-stateful-input-${id}`;
-    const ends = await loadKeyedInput(
-      topics,
-      input,
-      options.records,
-      options.keys,
-      createKafkaClient(connection, firstAdapter),
-      log,
-    );
-    const results: AdapterResult[] = [];
-    for (const adapter of options.adapters) {
-      const settings = tunedSettings[adapter];
-      const runs: StatefulRunResult[] = [];
-      const pipeRuns: PipeRunResult[] = [];
-      for (let run = 1; run <= options.runs; run++) {
-        const name = `${id}-${adapter}-${run}`;
-        const pipeOnce = async () => {
-          const result = await runPipeThroughput(topics, {
-            adapter,
-            brokers,
-            input,
-            ends,
-            settings: pipeTunedSettings[adapter],
-            name,
-          });
-          log(
-            `${adapter} pipe   run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, RSS ${result.peakRssMb} MB (checked)`,
-          );
-          pipeRuns.push(result);
-        };
-        const engineOnce = async () => {
-          const applicationId = topics.trackGroup(`bench-stateful-${name}`);
-          try {
-            const result = await withTempStateDir((stateDir) =>
-              statefulWorker({
-                mode: 'count',
-                adapter,
-                brokers,
-                inputTopic: input,
-                applicationId,
-                stateDir,
-                settings,
-                inputRecords: options.records,
-                distinctKeys: options.keys,
-                timeoutMs: timeoutFor(options.records),
-              }),
-            );
-            if (result.records !== options.records) {
-              throw failCheck(`${adapter} count ${name} processed ${result.records} of ${options.records} records.`);
-            }
-            await topics.checkCommitted(applicationId, input, ends);
+  await withScenarioSession(
+    { scenario: 'stateful', adapters: options.adapters, log, stopping: 'the workers' },
+    async ({ brokers, machine, id, firstAdapter, connection, topics }) => {
+      const input = `bench-stateful-input-${id}`;
+      const ends = await loadKeyedInput(
+        topics,
+        input,
+        options.records,
+        options.keys,
+        createKafkaClient(connection(firstAdapter), firstAdapter),
+        log,
+      );
+      const results: AdapterResult[] = [];
+      for (const adapter of options.adapters) {
+        const settings = tunedSettings[adapter];
+        const runs: StatefulRunResult[] = [];
+        const pipeRuns: PipeRunResult[] = [];
+        await alternateRuns(
+          options.runs,
+          async (run) => {
+            const result = await runPipeThroughput(topics, {
+              adapter,
+              brokers,
+              input,
+              ends,
+              settings: pipeTunedSettings[adapter],
+              name: `${id}-${adapter}-${run}`,
+            });
             log(
-              `${adapter} engine run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
-                `CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB (${formatCount(result.keysChecked)} counts and commits checked)`,
+              `${adapter} pipe   run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, RSS ${result.peakRssMb} MB (checked)`,
             );
-            runs.push(result);
-          } finally {
-            await topics.admin.deleteTopics([changelogTopic(applicationId)]).catch(() => undefined);
-            await topics.dropGroup(applicationId).catch(() => undefined);
-          }
-        };
-        // Alternate which goes first, so a drift in machine load does not favour one side.
-        if (run % 2 === 1) {
-          await pipeOnce();
-          await engineOnce();
-        } else {
-          await engineOnce();
-          await pipeOnce();
-        }
+            pipeRuns.push(result);
+          },
+          async (run) => {
+            const name = `${id}-${adapter}-${run}`;
+            const applicationId = topics.trackGroup(`bench-stateful-${name}`);
+            try {
+              const result = await withTempStateDir((stateDir) =>
+                statefulWorker({
+                  mode: 'count',
+                  adapter,
+                  brokers,
+                  inputTopic: input,
+                  applicationId,
+                  stateDir,
+                  settings,
+                  inputRecords: options.records,
+                  distinctKeys: options.keys,
+                  timeoutMs: timeoutFor(options.records),
+                }),
+              );
+              if (result.records !== options.records) {
+                throw failCheck(`${adapter} count ${name} processed ${result.records} of ${options.records} records.`);
+              }
+              await topics.checkCommitted(applicationId, input, ends);
+              log(
+                `${adapter} engine run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
+                  `CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB (${formatCount(result.keysChecked)} counts and commits checked)`,
+              );
+              runs.push(result);
+            } finally {
+              await topics.admin.deleteTopics([changelogTopic(applicationId)]).catch(() => undefined);
+              await topics.dropGroup(applicationId).catch(() => undefined);
+            }
+          },
+        );
+        const recordsPerSec = medianRate(runs);
+        const pipeRecordsPerSec = medianRate(pipeRuns);
+        results.push({
+          adapter,
+          settings,
+          runs,
+          pipeRuns,
+          recordsPerSec,
+          pipeRecordsPerSec,
+          ratio: rateRatio(recordsPerSec, pipeRecordsPerSec),
+          peakRssMb: peakRss(runs),
+        });
       }
-      const recordsPerSec = Math.round(median(runs.map((r) => r.recordsPerSec)));
-      const pipeRecordsPerSec = Math.round(median(pipeRuns.map((r) => r.recordsPerSec)));
-      results.push({
-        adapter,
-        settings,
-        runs,
-        pipeRuns,
-        recordsPerSec,
-        pipeRecordsPerSec,
-        ratio: round(recordsPerSec / pipeRecordsPerSec, 3),
-        peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-      });
-    }
-    await topics.drop(input);
-    report(options, machine, brokers, results);
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    await topics.cleanUp();
-  }
-}
-
-function report(
-  options: StatefulOptions,
-  machine: MachineInfo,
-  brokers: readonly string[],
-  results: readonly AdapterResult[],
-): void {
-  if (options.json) {
-    for (const result of results) {
-      const line = {
+      await topics.drop(input);
+      emitReport({
         scenario: 'stateful',
-        adapter: result.adapter,
-        records: options.records,
-        keys: options.keys,
-        recordsPerSec: result.recordsPerSec,
-        pipeRecordsPerSec: result.pipeRecordsPerSec,
-        ratio: result.ratio,
-        peakRssMb: result.peakRssMb,
-        cacheBudget: { cacheMaxBytesPerStore, storesPerTask, tasks: benchPartitions, totalMb: cacheBudgetMb },
-        runs: result.runs,
-        pipeRuns: result.pipeRuns,
-        settings: result.settings,
+        json: options.json,
+        jsonLines: results.map((result) => ({
+          scenario: 'stateful',
+          adapter: result.adapter,
+          records: options.records,
+          keys: options.keys,
+          recordsPerSec: result.recordsPerSec,
+          pipeRecordsPerSec: result.pipeRecordsPerSec,
+          ratio: result.ratio,
+          peakRssMb: result.peakRssMb,
+          cacheBudget: { cacheMaxBytesPerStore, storesPerTask, tasks: benchPartitions, totalMb: cacheBudgetMb },
+          runs: result.runs,
+          pipeRuns: result.pipeRuns,
+          settings: result.settings,
+        })),
         brokers,
         machine,
-        date: new Date().toISOString(),
-      };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-  }
-  const markdown = renderMarkdown(options, machine, results);
-  if (!options.json) process.stdout.write(`${markdown}\n`);
-  if (options.records === defaultRecords && options.keys === defaultKeys) {
-    writeResultsSection(resultsFile, 'stateful', markdown);
-    log(`wrote the table to ${resultsFile}`);
-  }
+        markdown: renderMarkdown(options, machine, results),
+        writeResults: options.records === defaultRecords && options.keys === defaultKeys,
+        log,
+      });
+    },
+  );
 }
 
 function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results: readonly AdapterResult[]): string {
-  const pct = (value: number) => `${Math.round(value * 100)}%`;
   const table = markdownTable(
     [
       'Adapter',
@@ -248,32 +221,23 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
       'Engine CPU %',
     ],
     results.map((r) => {
-      const middle = r.runs.find((run) => run.recordsPerSec === r.recordsPerSec) ?? r.runs[0];
+      const middle = middleRun(r.runs, r.recordsPerSec);
       return [
         r.adapter,
         formatCount(r.recordsPerSec),
-        r.runs.map((run) => formatCount(run.recordsPerSec)).join(' / '),
+        runRates(r.runs),
         formatCount(r.pipeRecordsPerSec),
-        r.pipeRuns.map((run) => formatCount(run.recordsPerSec)).join(' / '),
-        `${pct(r.ratio)} ${r.ratio >= 0.5 ? '(target met)' : '(below 50%)'}`,
+        runRates(r.pipeRuns),
+        ratioCell(r.ratio, 0.5),
         r.peakRssMb.toFixed(0),
         String(cacheBudgetMb),
         String(middle?.processCpuPct ?? 'n/a'),
       ];
     }),
   );
-  const settings = results
-    .map(
-      (r) =>
-        `${r.adapter}: commitIntervalMs ${r.settings.commitIntervalMs}, maxPollRecords ${r.settings.maxPollRecords}, bufferedRecordsPerPartition ${r.settings.bufferedRecordsPerPartition}, fetchMaxBytes ${r.settings.fetchMaxBytes}, lingerMs ${r.settings.lingerMs}`,
-    )
-    .join('; ');
+  const settings = engineSettingsText(results);
   return [
-    '## stateful: groupByKey().count() through the engine, against the raw pipe',
-    '',
-    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    `- Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM, ${machine.os}; Node ${machine.node}; Kafka ${machine.brokerVersion}, one KRaft broker on the same machine, sharing its CPUs`,
-    `- Command: \`KAFKA_BROKERS=${process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:9092'} npm run bench -- ${process.argv.slice(2).join(' ')}\``,
+    ...sectionHeader('## stateful: groupByKey().count() through the engine, against the raw pipe', machine),
     "- Topology: `builder.stream(input, { keySerde: Serdes.string(), valueSerde: Serdes.bytes() }).groupByKey().count({ storeName: 'counts' })`: the DSL's default store, persistent (LMDB), logged (changelog) and cached.",
     `- Input: the pipe scenario's shape, ${formatCount(options.records)} records (${keyBytes}-byte keys, ${valueBytes}-byte values) in a ${benchPartitions}-partition topic, but over ${formatCount(options.keys)} distinct keys; loaded once. Per adapter, ${options.runs} engine run(s) and ${options.runs} pipe run(s) alternate on that input, each in its own process; every engine run has a fresh application id and a fresh temporary state dir (deleted after); medians are reported. Checked: every key's final count (its last changelog value) equals its number of input records, and the group committed the input's end offsets; the pipe is checked as in the pipe scenario.`,
     '- Records/s: input records divided by the time from RUNNING to the end of the final commit (which flushes the caches into the changelog and LMDB); the pipe is timed the same way.',

@@ -2,29 +2,40 @@
 // per run, in its own process), side by side with the raw pipe on the same input, per adapter. Reports
 // the engine's records/s as a share of the pipe's, end-to-end latency at a fixed offered rate, and whether
 // peak RSS stays flat as the input grows (the memory check).
-import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AdapterName, createKafkaClient, type TopicPartitionOffset } from '../src/kafka/index.ts';
-import { BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
-import { assertBrokersReachable, brokersFromEnv } from './broker-support.ts';
+import { alternateRuns } from './alternating-runs-support.ts';
+import { type BenchTopics, benchPartitions, failCheck } from './bench-topics-support.ts';
 import { selfTimeByArea, topSelfTime } from './cpu-profile-support.ts';
-import { type MachineInfo, machineInfo } from './machine-support.ts';
+import type { MachineInfo } from './machine-support.ts';
 import { pipeTunedSettings, runPipeThroughput } from './pipe.ts';
 import { keyBytes, type OfferedLoad, offerLoad, valueBytes } from './pipe-load-support.ts';
 import type { PipeRunResult, PipeSettings } from './pipe-protocol-support.ts';
-import { formatCount, markdownTable, writeResultsSection } from './results-support.ts';
+import {
+  emitReport,
+  engineSettingsText,
+  medianRate,
+  middleRun,
+  peakRss,
+  percent,
+  rateRatio,
+  ratioCell,
+  runRates,
+  sectionHeader,
+} from './report-support.ts';
+import { formatCount, markdownTable } from './results-support.ts';
+import { withScenarioSession } from './scenario-session-support.ts';
 import { adaptersFlag, type BenchScenario, integerFlag, parseFlags, usageError } from './scenario-support.ts';
 import type { EngineRunResult, EngineSettings, StatelessJob } from './stateless-protocol-support.ts';
 import { dropOneIn, expectedOutput } from './stateless-topology-support.ts';
 import { median, round } from './stats-support.ts';
-import { killWorkers, runWorker } from './worker-support.ts';
+import { runWorker } from './worker-support.ts';
 
 const defaultRecords = 1_000_000;
 const defaultMemoryRecords = 5_000_000;
 const projectRoot = fileURLToPath(new URL('..', import.meta.url));
-const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url));
 const workerFile = fileURLToPath(new URL('./stateless-worker.ts', import.meta.url));
 
 /**
@@ -284,217 +295,177 @@ export const statelessScenario: BenchScenario = { name: 'stateless', usage, run:
 
 async function runStatelessScenario(argv: readonly string[]): Promise<void> {
   const options = parseStatelessOptions(argv);
-  const brokers = brokersFromEnv();
-  await assertBrokersReachable(brokers);
-  if (options.cpuProfileDir !== undefined) mkdirSync(options.cpuProfileDir, { recursive: true });
-  const machine = machineInfo();
-  const id = randomUUID().slice(0, 8);
-  const firstAdapter = options.adapters[0] as AdapterName;
-  const connection = { brokers, clientId: `bench-stateless-${firstAdapter}` };
-  const topics = new BenchTopics(createKafkaClient(connection, firstAdapter).admin(), log);
-  const interrupt = () => {
-    log('interrupted: stopping the workers and deleting the benchmark topics');
-    killWorkers();
-  };
-  process.once('SIGINT', interrupt);
-
-  try {
-    const input = `bench-stateless-input-${id}`;
-    const ends = await topics.loadInput(
-      input,
-      options.records,
-      createKafkaClient(connection, firstAdapter),
-      firstAdapter,
-    );
-    const results: AdapterResult[] = [];
-    for (const adapter of options.adapters) {
-      const settings = options.settings[adapter];
-      const pipeSettings = pipeTunedSettings[adapter];
-      const engine: EngineRun = { adapter, brokers, settings, name: '', cpuProfileDir: options.cpuProfileDir };
-      const runs: EngineRunResult[] = [];
-      const pipeRuns: PipeRunResult[] = [];
-      for (let run = 1; run <= options.runs; run++) {
-        const name = `${id}-${adapter}-${run}`;
-        const pipeOnce = async () => {
-          const result = await runPipeThroughput(topics, {
-            adapter,
-            brokers,
-            input,
-            ends,
-            settings: pipeSettings,
-            name,
-          });
-          log(
-            `${adapter} pipe   run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
-              `CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, RSS ${result.peakRssMb} MB (checked)`,
-          );
-          pipeRuns.push(result);
-        };
-        const engineOnce = async () => {
-          const result = await runEngineThroughput(topics, { ...engine, name }, input, ends);
-          log(
-            `${adapter} engine run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
-              `CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, ` +
-              `${result.commits} commits, RSS ${result.peakRssMb} MB (output count and commits checked)`,
-          );
-          runs.push(result);
-        };
-        // Alternate which goes first, so a drift in machine load does not favour one side.
-        if (run % 2 === 1) {
-          await pipeOnce();
-          await engineOnce();
-        } else {
-          await engineOnce();
-          await pipeOnce();
-        }
-      }
-
-      let latency: LatencyOutcome | null = null;
-      if (options.latencySeconds > 0) {
-        log(
-          `${adapter} engine latency: offering ${formatCount(options.latencyRate)} records/s for ${options.latencySeconds} s`,
-        );
-        latency = await runEngineLatency(
-          topics,
-          { ...engine, name: `${id}-${adapter}-latency` },
-          options.latencyRate,
-          options.latencySeconds,
-        );
-        const summary = latency.run.latency;
-        log(
-          `${adapter} engine latency: p50 ${summary?.p50Ms} ms, p99 ${summary?.p99Ms} ms, max ${summary?.maxMs} ms over ` +
-            `${summary?.samples} records (offered ${formatCount(latency.load.achievedRate)} records/s; CPU ${latency.run.processCpuPct}%)`,
-        );
-      }
-
-      const recordsPerSec = Math.round(median(runs.map((r) => r.recordsPerSec)));
-      const pipeRecordsPerSec = Math.round(median(pipeRuns.map((r) => r.recordsPerSec)));
-      results.push({
-        adapter,
-        settings,
-        pipeSettings,
-        runs,
-        pipeRuns,
-        recordsPerSec,
-        pipeRecordsPerSec,
-        ratio: round(recordsPerSec / pipeRecordsPerSec, 3),
-        peakRssMb: Math.max(...runs.map((r) => r.peakRssMb)),
-        latency,
-        memory: null,
-      });
-    }
-    await topics.drop(input);
-
-    if (options.memoryRecords > 0) {
-      const memoryInput = `bench-stateless-memory-input-${id}`;
-      const memoryEnds = await topics.loadInput(
-        memoryInput,
-        options.memoryRecords,
-        createKafkaClient(connection, firstAdapter),
+  await withScenarioSession(
+    { scenario: 'stateless', adapters: options.adapters, log, stopping: 'the workers' },
+    async ({ brokers, machine, id, firstAdapter, connection, topics }) => {
+      if (options.cpuProfileDir !== undefined) mkdirSync(options.cpuProfileDir, { recursive: true });
+      const input = `bench-stateless-input-${id}`;
+      const ends = await topics.loadInput(
+        input,
+        options.records,
+        createKafkaClient(connection(firstAdapter), firstAdapter),
         firstAdapter,
       );
-      for (const result of results) {
-        const run = await runEngineThroughput(
-          topics,
-          {
-            adapter: result.adapter,
-            brokers,
-            settings: result.settings,
-            name: `${id}-${result.adapter}-memory`,
-            cpuProfileDir: undefined,
+      const results: AdapterResult[] = [];
+      for (const adapter of options.adapters) {
+        const settings = options.settings[adapter];
+        const pipeSettings = pipeTunedSettings[adapter];
+        const engine: EngineRun = { adapter, brokers, settings, name: '', cpuProfileDir: options.cpuProfileDir };
+        const runs: EngineRunResult[] = [];
+        const pipeRuns: PipeRunResult[] = [];
+        const name = (run: number) => `${id}-${adapter}-${run}`;
+        await alternateRuns(
+          options.runs,
+          async (run) => {
+            const result = await runPipeThroughput(topics, {
+              adapter,
+              brokers,
+              input,
+              ends,
+              settings: pipeSettings,
+              name: name(run),
+            });
+            log(
+              `${adapter} pipe   run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
+                `CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, RSS ${result.peakRssMb} MB (checked)`,
+            );
+            pipeRuns.push(result);
           },
-          memoryInput,
-          memoryEnds,
+          async (run) => {
+            const result = await runEngineThroughput(topics, { ...engine, name: name(run) }, input, ends);
+            log(
+              `${adapter} engine run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
+                `CPU ${result.processCpuPct}%, Kafka CPU ${result.kafkaCpuPct ?? '?'}%, machine ${result.machineCpuPct ?? '?'}%, ELU ${result.eventLoopUtilization}, ` +
+                `${result.commits} commits, RSS ${result.peakRssMb} MB (output count and commits checked)`,
+            );
+            runs.push(result);
+          },
         );
-        const baselinePeakRssMb = median(result.runs.map((r) => r.peakRssMb));
-        result.memory = {
-          records: options.memoryRecords,
-          run,
-          baselinePeakRssMb,
-          diffPct: round(((run.peakRssMb - baselinePeakRssMb) / baselinePeakRssMb) * 100, 1),
-        };
-        log(
-          `${result.adapter} memory check: peak RSS ${run.peakRssMb} MB at ${formatCount(options.memoryRecords)} records vs ` +
-            `${baselinePeakRssMb} MB at ${formatCount(options.records)} (${result.memory.diffPct}%); ${formatCount(run.recordsPerSec)} records/s`,
-        );
+
+        let latency: LatencyOutcome | null = null;
+        if (options.latencySeconds > 0) {
+          log(
+            `${adapter} engine latency: offering ${formatCount(options.latencyRate)} records/s for ${options.latencySeconds} s`,
+          );
+          latency = await runEngineLatency(
+            topics,
+            { ...engine, name: `${id}-${adapter}-latency` },
+            options.latencyRate,
+            options.latencySeconds,
+          );
+          const summary = latency.run.latency;
+          log(
+            `${adapter} engine latency: p50 ${summary?.p50Ms} ms, p99 ${summary?.p99Ms} ms, max ${summary?.maxMs} ms over ` +
+              `${summary?.samples} records (offered ${formatCount(latency.load.achievedRate)} records/s; CPU ${latency.run.processCpuPct}%)`,
+          );
+        }
+
+        const recordsPerSec = medianRate(runs);
+        const pipeRecordsPerSec = medianRate(pipeRuns);
+        results.push({
+          adapter,
+          settings,
+          pipeSettings,
+          runs,
+          pipeRuns,
+          recordsPerSec,
+          pipeRecordsPerSec,
+          ratio: rateRatio(recordsPerSec, pipeRecordsPerSec),
+          peakRssMb: peakRss(runs),
+          latency,
+          memory: null,
+        });
       }
-      await topics.drop(memoryInput);
-    }
+      await topics.drop(input);
 
-    report(options, machine, brokers, results);
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-    await topics.cleanUp();
-  }
-}
+      if (options.memoryRecords > 0) {
+        const memoryInput = `bench-stateless-memory-input-${id}`;
+        const memoryEnds = await topics.loadInput(
+          memoryInput,
+          options.memoryRecords,
+          createKafkaClient(connection(firstAdapter), firstAdapter),
+          firstAdapter,
+        );
+        for (const result of results) {
+          const run = await runEngineThroughput(
+            topics,
+            {
+              adapter: result.adapter,
+              brokers,
+              settings: result.settings,
+              name: `${id}-${result.adapter}-memory`,
+              cpuProfileDir: undefined,
+            },
+            memoryInput,
+            memoryEnds,
+          );
+          const baselinePeakRssMb = median(result.runs.map((r) => r.peakRssMb));
+          result.memory = {
+            records: options.memoryRecords,
+            run,
+            baselinePeakRssMb,
+            diffPct: round(((run.peakRssMb - baselinePeakRssMb) / baselinePeakRssMb) * 100, 1),
+          };
+          log(
+            `${result.adapter} memory check: peak RSS ${run.peakRssMb} MB at ${formatCount(options.memoryRecords)} records vs ` +
+              `${baselinePeakRssMb} MB at ${formatCount(options.records)} (${result.memory.diffPct}%); ${formatCount(run.recordsPerSec)} records/s`,
+          );
+        }
+        await topics.drop(memoryInput);
+      }
 
-function commandLine(): string {
-  const args = process.argv.slice(2).join(' ');
-  return `KAFKA_BROKERS=${process.env.KAFKA_BROKERS?.trim() || '127.0.0.1:9092'} npm run bench -- ${args}`;
-}
-
-function report(
-  options: StatelessOptions,
-  machine: MachineInfo,
-  brokers: readonly string[],
-  results: readonly AdapterResult[],
-): void {
-  if (options.json) {
-    for (const result of results) {
-      const line = {
+      emitReport({
         scenario: 'stateless',
-        adapter: result.adapter,
-        records: options.records,
-        recordsPerSec: result.recordsPerSec,
-        p50Ms: result.latency?.run.latency?.p50Ms ?? null,
-        p99Ms: result.latency?.run.latency?.p99Ms ?? null,
-        peakRssMb: result.peakRssMb,
-        pipeRecordsPerSec: result.pipeRecordsPerSec,
-        ratio: result.ratio,
-        memoryCheck:
-          result.memory === null
-            ? null
-            : {
-                records: result.memory.records,
-                peakRssMb: result.memory.run.peakRssMb,
-                baselineRecords: options.records,
-                baselinePeakRssMb: result.memory.baselinePeakRssMb,
-                diffPct: result.memory.diffPct,
-                run: result.memory.run,
-              },
-        runs: result.runs,
-        pipeRuns: result.pipeRuns,
-        latency:
-          result.latency === null
-            ? null
-            : {
-                ...result.latency.run.latency,
-                offeredRate: options.latencyRate,
-                seconds: options.latencySeconds,
-                achievedRate: result.latency.load.achievedRate,
-                run: result.latency.run,
-              },
-        filter: { dropOneIn, outputRecords: expectedOutput(options.records) },
-        settings: result.settings,
-        pipeSettings: result.pipeSettings,
+        json: options.json,
+        jsonLines: results.map((result) => ({
+          scenario: 'stateless',
+          adapter: result.adapter,
+          records: options.records,
+          recordsPerSec: result.recordsPerSec,
+          p50Ms: result.latency?.run.latency?.p50Ms ?? null,
+          p99Ms: result.latency?.run.latency?.p99Ms ?? null,
+          peakRssMb: result.peakRssMb,
+          pipeRecordsPerSec: result.pipeRecordsPerSec,
+          ratio: result.ratio,
+          memoryCheck:
+            result.memory === null
+              ? null
+              : {
+                  records: result.memory.records,
+                  peakRssMb: result.memory.run.peakRssMb,
+                  baselineRecords: options.records,
+                  baselinePeakRssMb: result.memory.baselinePeakRssMb,
+                  diffPct: result.memory.diffPct,
+                  run: result.memory.run,
+                },
+          runs: result.runs,
+          pipeRuns: result.pipeRuns,
+          latency:
+            result.latency === null
+              ? null
+              : {
+                  ...result.latency.run.latency,
+                  offeredRate: options.latencyRate,
+                  seconds: options.latencySeconds,
+                  achievedRate: result.latency.load.achievedRate,
+                  run: result.latency.run,
+                },
+          filter: { dropOneIn, outputRecords: expectedOutput(options.records) },
+          settings: result.settings,
+          pipeSettings: result.pipeSettings,
+        })),
         brokers,
         machine,
-        date: new Date().toISOString(),
-      };
-      process.stdout.write(`${JSON.stringify(line)}\n`);
-    }
-  }
-  const markdown = renderMarkdown(options, machine, results);
-  if (!options.json) process.stdout.write(`${markdown}\n`);
-  if (options.records === defaultRecords && options.memoryRecords === defaultMemoryRecords) {
-    writeResultsSection(resultsFile, 'stateless', markdown);
-    log(`wrote the table to ${resultsFile}`);
-  }
+        markdown: renderMarkdown(options, machine, results),
+        writeResults: options.records === defaultRecords && options.memoryRecords === defaultMemoryRecords,
+        log,
+      });
+    },
+  );
 }
 
 function renderMarkdown(options: StatelessOptions, machine: MachineInfo, results: readonly AdapterResult[]): string {
   const ms = (value: number | undefined) => (value === undefined ? 'n/a' : value.toFixed(1));
-  const pct = (value: number) => `${Math.round(value * 100)}%`;
   const table = markdownTable(
     [
       'Adapter',
@@ -510,19 +481,19 @@ function renderMarkdown(options: StatelessOptions, machine: MachineInfo, results
       'Event loop busy',
     ],
     results.map((r) => {
-      const middle = r.runs.find((run) => run.recordsPerSec === r.recordsPerSec) ?? r.runs[0];
+      const middle = middleRun(r.runs, r.recordsPerSec);
       return [
         r.adapter,
         formatCount(r.recordsPerSec),
-        r.runs.map((run) => formatCount(run.recordsPerSec)).join(' / '),
+        runRates(r.runs),
         formatCount(r.pipeRecordsPerSec),
-        r.pipeRuns.map((run) => formatCount(run.recordsPerSec)).join(' / '),
-        `${pct(r.ratio)} ${r.ratio >= 0.8 ? '(target met)' : '(below 80%)'}`,
+        runRates(r.pipeRuns),
+        ratioCell(r.ratio, 0.8),
         ms(r.latency?.run.latency?.p50Ms),
         ms(r.latency?.run.latency?.p99Ms),
         r.peakRssMb.toFixed(0),
         String(middle?.processCpuPct ?? 'n/a'),
-        middle === undefined ? 'n/a' : pct(middle.eventLoopUtilization),
+        middle === undefined ? 'n/a' : percent(middle.eventLoopUtilization),
       ];
     }),
   );
@@ -549,22 +520,13 @@ function renderMarkdown(options: StatelessOptions, machine: MachineInfo, results
             ];
           }),
         );
-  const settings = results
-    .map(
-      (r) =>
-        `${r.adapter}: commitIntervalMs ${r.settings.commitIntervalMs}, maxPollRecords ${r.settings.maxPollRecords}, bufferedRecordsPerPartition ${r.settings.bufferedRecordsPerPartition}, fetchMaxBytes ${r.settings.fetchMaxBytes}, lingerMs ${r.settings.lingerMs}`,
-    )
-    .join('; ');
+  const settings = engineSettingsText(results);
   const offered = results
     .filter((r) => r.latency !== null)
     .map((r) => `${r.adapter} ${formatCount(r.latency?.load.achievedRate ?? 0)}`)
     .join(', ');
   return [
-    '## stateless: filter -> mapValues through the engine, against the raw pipe',
-    '',
-    `- Date: ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
-    `- Machine: ${machine.cpus} CPUs (${machine.cpuModel}), ${machine.memoryGb} GB RAM, ${machine.os}; Node ${machine.node}; Kafka ${machine.brokerVersion}, one KRaft broker on the same machine, sharing its CPUs`,
-    `- Command: \`${commandLine()}\``,
+    ...sectionHeader('## stateless: filter -> mapValues through the engine, against the raw pipe', machine),
     `- Topology: \`builder.stream(input, { keySerde: Serdes.string(), valueSerde: Serdes.bytes() }).filter(...).mapValues(...).to(output, same serdes)\`. The filter drops 1 record in ${formatCount(dropOneIn)} (sequence numbers ending in ${dropOneIn - 1}), so ${formatCount(expectedOutput(options.records))} of ${formatCount(options.records)} records reach the output; mapValues copies each value and upper-cases the ASCII letters of 32 of its bytes.`,
     `- Input: the pipe scenario's data, ${formatCount(options.records)} records (${keyBytes}-byte keys, ${valueBytes}-byte values) in a ${benchPartitions}-partition topic, loaded once. Per adapter, ${options.runs} engine run(s) and ${options.runs} pipe run(s) (the \`pipe\` scenario's worker and tuned settings) alternate on that input, each in its own process, from the earliest offset (a fresh application.id / group per run); medians are reported. Every run is checked: the output holds exactly the records the filter keeps (the pipe: all of them) and the group committed the input's end offsets.`,
     '- Records/s: input records processed divided by the time from the app reaching RUNNING (group joined) to the end of its final commit, which follows the last acknowledged output. The pipe is timed the same way (end of the group join to the final commit).',
