@@ -3,10 +3,9 @@ import { isKStreamsError } from '../../src/errors.ts';
 import type { AdapterName } from '../../src/kafka/index.ts';
 import { deadLetterHeaders } from '../../src/runtime/error-policies.ts';
 import { KafkaStreams, type UncaughtErrorContext } from '../../src/runtime/kafka-streams.ts';
-import { silentLogger } from '../../src/runtime/logger.ts';
 import type { StreamsConfig } from '../../src/runtime/streams-config.ts';
-import { testBrokers } from '../setup/kafka-env.ts';
 import { Cluster, eventually, text, uniqueName, waitForState } from './support/cluster.ts';
+import { testStreamsConfig } from './support/test-streams-config.ts';
 import { lineFor, wordSplitTopology, wordsOf } from './support/word-split-topology.ts';
 
 const adapters: AdapterName[] = ['platformatic', 'kafkajs'];
@@ -24,16 +23,10 @@ describe.each(adapters)('a poison record on a real broker (%s)', (adapter) => {
   const apps: KafkaStreams[] = [];
 
   function app(input: string, output: string, extra: Partial<StreamsConfig>) {
-    const streams = new KafkaStreams(wordSplitTopology(input, output), {
-      applicationId: uniqueName(`${adapter}-poison`),
-      bootstrapServers: testBrokers(),
-      clientAdapter: adapter,
-      commitIntervalMs: 100,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 500,
-      logger: silentLogger,
-      ...extra,
-    });
+    const streams = new KafkaStreams(
+      wordSplitTopology(input, output),
+      testStreamsConfig(adapter, uniqueName(`${adapter}-poison`), { ...extra }),
+    );
     apps.push(streams);
     return streams;
   }

@@ -3,10 +3,9 @@ import { isKStreamsError } from '../../src/errors.ts';
 import type { AdapterName } from '../../src/kafka/index.ts';
 import { Topology } from '../../src/processor/topology.ts';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.ts';
-import { silentLogger } from '../../src/runtime/logger.ts';
 import { stringSerde } from '../../src/serdes/string-serde.ts';
-import { testBrokers } from '../setup/kafka-env.ts';
 import { Cluster, text, uniqueName, waitForState } from './support/cluster.ts';
+import { testStreamsConfig } from './support/test-streams-config.ts';
 import { wordSplitTopology } from './support/word-split-topology.ts';
 
 const adapters: AdapterName[] = ['platformatic', 'kafkajs'];
@@ -18,15 +17,7 @@ describe.each(adapters)('KafkaStreams start checks on a real broker (%s)', (adap
   const apps: KafkaStreams[] = [];
 
   function app(topology: Topology, applicationId = uniqueName(`${adapter}-checks`)) {
-    const streams = new KafkaStreams(topology, {
-      applicationId,
-      bootstrapServers: testBrokers(),
-      clientAdapter: adapter,
-      commitIntervalMs: 100,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 500,
-      logger: silentLogger,
-    });
+    const streams = new KafkaStreams(topology, testStreamsConfig(adapter, applicationId));
     apps.push(streams);
     return streams;
   }

@@ -8,6 +8,7 @@ import { silentLogger } from '../../src/runtime/logger.ts';
 import { stringSerde } from '../../src/serdes/string-serde.ts';
 import { testBrokers } from '../setup/kafka-env.ts';
 import { Cluster, eventually, text, uniqueName, waitForState } from './support/cluster.ts';
+import { testStreamsConfig } from './support/test-streams-config.ts';
 
 const adapters: AdapterName[] = ['platformatic', 'kafkajs'];
 const strings = { keyDeserializer: stringSerde(), valueDeserializer: stringSerde() };
@@ -55,16 +56,10 @@ describe.each(adapters)('uncaught error policies on a real broker (%s)', (adapte
   it('replace-thread drops the failed batch uncommitted, starts a new poll loop and reprocesses it', async () => {
     const input = await cluster.createTopic(`${adapter}-in`, 2);
     const output = await cluster.createTopic(`${adapter}-out`, 2);
-    const streams = new KafkaStreams(flakyTopology(input, output, { left: 1 }), {
-      applicationId: uniqueName(`${adapter}-replace`),
-      bootstrapServers: testBrokers(),
-      clientAdapter: adapter,
-      commitIntervalMs: 100,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 500,
-      uncaughtErrorPolicy: 'replace-thread',
-      logger: silentLogger,
-    });
+    const streams = new KafkaStreams(
+      flakyTopology(input, output, { left: 1 }),
+      testStreamsConfig(adapter, uniqueName(`${adapter}-replace`), { uncaughtErrorPolicy: 'replace-thread' }),
+    );
     apps.push(streams);
     const errors: unknown[] = [];
     streams.onUncaughtError((error) => errors.push(error));

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AdapterName } from '../../src/kafka/index.ts';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.ts';
-import { silentLogger } from '../../src/runtime/logger.ts';
 import type { StreamsConfig } from '../../src/runtime/streams-config.ts';
-import { testBrokers } from '../setup/kafka-env.ts';
 import { Cluster, eventually, text, uniqueName, waitForState } from './support/cluster.ts';
+import { testStreamsConfig } from './support/test-streams-config.ts';
 import { lineFor, wordSplitTopology, wordsOf } from './support/word-split-topology.ts';
 
 const adapters: AdapterName[] = ['platformatic', 'kafkajs'];
@@ -29,16 +28,10 @@ describe.each(adapters)('KafkaStreams word split on a real broker (%s)', (adapte
   const apps: KafkaStreams[] = [];
 
   function app(applicationId: string, input: string, output: string, extra: Partial<StreamsConfig> = {}) {
-    const streams = new KafkaStreams(wordSplitTopology(input, output), {
-      applicationId,
-      bootstrapServers: testBrokers(),
-      clientAdapter: adapter,
-      commitIntervalMs: 200,
-      sessionTimeoutMs: 6_000,
-      heartbeatIntervalMs: 500,
-      logger: silentLogger,
-      ...extra,
-    });
+    const streams = new KafkaStreams(
+      wordSplitTopology(input, output),
+      testStreamsConfig(adapter, applicationId, { commitIntervalMs: 200, ...extra }),
+    );
     apps.push(streams);
     return streams;
   }
