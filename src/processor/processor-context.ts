@@ -10,6 +10,14 @@ export type PunctuationType = (typeof punctuationTypes)[number];
 
 export type Punctuator = (timestamp: number) => void;
 
+/**
+ * Why a processor dropped a record on purpose (Kafka Streams' dropped-records sensor): `late` records
+ * arrived after their window's grace period, `expired` ones fell outside a store's retention,
+ * `null-key` ones cannot be grouped or joined.
+ */
+export const dropReasons = ['late', 'expired', 'null-key'] as const;
+export type DropReason = (typeof dropReasons)[number];
+
 export interface Cancellable {
   cancel(): void;
 }
@@ -44,6 +52,8 @@ export interface ProcessorContext<KOut, VOut> {
   /** The task's stream time: the largest timestamp among the records it has processed. */
   currentStreamTimeMs(): number;
   currentSystemTimeMs(): number;
+  /** Counts a record this processor dropped on purpose (windows past grace, null keys, ...). */
+  recordDropped(reason: DropReason): void;
   /** Asks for a commit as soon as the current record is done (it still follows the commit protocol). */
   requestCommit(): void;
 }

@@ -13,6 +13,10 @@ export interface RuntimeCounters {
   /** Output records the broker refused and the production policy dropped. */
   recordsDropped: number;
   punctuations: number;
+  /** Records processors dropped on purpose: after a window's grace period, past retention, null keys. */
+  recordsDroppedLate: number;
+  recordsDroppedExpired: number;
+  recordsDroppedNullKey: number;
 }
 
 export function emptyCounters(): RuntimeCounters {
@@ -23,6 +27,9 @@ export function emptyCounters(): RuntimeCounters {
     recordsProduced: 0,
     recordsDropped: 0,
     punctuations: 0,
+    recordsDroppedLate: 0,
+    recordsDroppedExpired: 0,
+    recordsDroppedNullKey: 0,
   };
 }
 
@@ -33,5 +40,8 @@ export function addCounters(into: RuntimeCounters, from: Readonly<RuntimeCounter
   into.recordsProduced += from.recordsProduced;
   into.recordsDropped += from.recordsDropped;
   into.punctuations += from.punctuations;
+  into.recordsDroppedLate += from.recordsDroppedLate;
+  into.recordsDroppedExpired += from.recordsDroppedExpired;
+  into.recordsDroppedNullKey += from.recordsDroppedNullKey;
   return into;
 }

@@ -62,6 +62,10 @@ export interface TaskCounters {
   skipped: number;
   deadLettered: number;
   punctuations: number;
+  /** Records processors dropped on purpose, by reason (see DropReason). */
+  droppedLate: number;
+  droppedExpired: number;
+  droppedNullKey: number;
 }
 
 export function taskIdString(id: TaskId): string {
@@ -76,7 +80,15 @@ export function taskIdString(id: TaskId): string {
  */
 export class StreamTask {
   readonly id: TaskId;
-  readonly counters: TaskCounters = { processed: 0, skipped: 0, deadLettered: 0, punctuations: 0 };
+  readonly counters: TaskCounters = {
+    processed: 0,
+    skipped: 0,
+    deadLettered: 0,
+    punctuations: 0,
+    droppedLate: 0,
+    droppedExpired: 0,
+    droppedNullKey: 0,
+  };
   readonly #options: StreamTaskOptions;
   readonly #sourcesByTopic = new Map<string, TaskSource>();
   readonly #patternSources: Array<{ pattern: RegExp; source: TaskSource }> = [];
@@ -309,6 +321,11 @@ export class StreamTask {
       recordOrigin: () => this.#origin,
       currentStreamTimeMs: () => this.#streamTime,
       currentSystemTimeMs: () => this.#options.wallClock(),
+      recordDropped: (reason) => {
+        if (reason === 'late') this.counters.droppedLate++;
+        else if (reason === 'expired') this.counters.droppedExpired++;
+        else this.counters.droppedNullKey++;
+      },
       requestCommit: () => {
         this.#commitRequested = true;
       },

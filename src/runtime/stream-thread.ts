@@ -476,7 +476,8 @@ export class StreamThread {
 }
 
 function taskCounters(task: ActiveTask): RuntimeCounters {
-  const { processed, skipped, deadLettered, punctuations } = task.task.counters;
+  const { processed, skipped, deadLettered, punctuations, droppedLate, droppedExpired, droppedNullKey } =
+    task.task.counters;
   return {
     recordsProcessed: processed,
     recordsSkipped: skipped,
@@ -484,5 +485,8 @@ function taskCounters(task: ActiveTask): RuntimeCounters {
     recordsProduced: 0,
     recordsDropped: 0,
     punctuations,
+    recordsDroppedLate: droppedLate,
+    recordsDroppedExpired: droppedExpired,
+    recordsDroppedNullKey: droppedNullKey,
   };
 }

@@ -201,6 +201,17 @@ export class TopologyTestDriver {
     return this.getStateStore<KeyValueStore<K, V>>(name);
   }
 
+  /** Records the topology's processors dropped on purpose, summed over every task, by reason. */
+  droppedRecords(): { late: number; expired: number; nullKey: number } {
+    const total = { late: 0, expired: 0, nullKey: 0 };
+    for (const { counters } of this.#tasks) {
+      total.late += counters.droppedLate;
+      total.expired += counters.droppedExpired;
+      total.nullKey += counters.droppedNullKey;
+    }
+    return total;
+  }
+
   /** Every record written to the topic so far (piped or produced), read or not. */
   recordsOf(topic: string): readonly DriverRecord[] {
     return this.#topics.get(topic) ?? [];
