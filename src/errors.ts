@@ -28,6 +28,9 @@ export const errorCodes = [
   'SERDE_SERIALIZATION_FAILED',
   'SERDE_DESERIALIZATION_FAILED',
   'ILLEGAL_STATE',
+  'STORE_NOT_FOUND',
+  'STORE_NOT_QUERYABLE',
+  'QUERY_INVALID',
 ] as const;
 
 export type ErrorCode = (typeof errorCodes)[number];
