@@ -7,6 +7,7 @@ export type {
   Aggregator,
   Branched,
   BranchedKStream,
+  BufferConfig,
   BuildOptions,
   Change,
   Consumed,
@@ -14,19 +15,33 @@ export type {
   GlobalKTable,
   Grouped,
   Initializer,
+  Joined,
   KeyValueMapper,
   KGroupedStream,
   KStream,
   KTable,
   Materialized,
+  Merger,
   Named,
   Predicate,
   Produced,
   Reducer,
   Repartitioned,
+  SessionWindowedKStream,
+  StreamJoined,
+  TimeWindowedKStream,
+  ValueJoiner,
   ValueMapper,
 } from './dsl/index.ts';
-export { StreamsBuilder } from './dsl/index.ts';
+export {
+  EmitStrategy,
+  JoinWindows,
+  SessionWindows,
+  SlidingWindows,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+} from './dsl/index.ts';
 export type { ErrorCode, KStreamsErrorOptions } from './errors.ts';
 export { errorCodes, isKStreamsError, KStreamsError } from './errors.ts';
 export type { AdapterName, KafkaClient } from './kafka/index.ts';
@@ -48,15 +63,18 @@ export { Topology } from './processor/index.ts';
 export type {
   CloseOptions,
   ErrorHandling,
+  HostInfo,
   KafkaStreamsOptions,
+  KeyQueryMetadata,
   Logger,
   StreamsConfig,
+  StreamsMetadata,
   StreamsState,
   UncaughtErrorPolicy,
 } from './runtime/index.ts';
 export { consoleLogger, KafkaStreams } from './runtime/index.ts';
 export type { Deserializer, Serde, Serializer } from './serdes/index.ts';
-export { Serdes } from './serdes/index.ts';
+export { Serdes, WindowedSerdes } from './serdes/index.ts';
 export type {
   KeyValue,
   KeyValueStore,

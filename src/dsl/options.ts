@@ -82,4 +82,40 @@ export interface Materialized<K, V> {
   readonly loggingConfigs?: Readonly<Record<string, string>>;
   /** The whole store builder, overriding the options above. */
   readonly store?: KeyValueStoreFactory<K, V>;
+  /**
+   * Windowed aggregations only: how long windows stay in the store, in stream time. Default and minimum:
+   * window size (or inactivity gap) + grace.
+   */
+  readonly retentionMs?: number;
+}
+
+/**
+ * How a KStream-KStream join buffers each side (Kafka Streams' StreamJoined). Each side's records wait in
+ * a window store for the other side's; `storeName` names them `<storeName>-this-join-store` and
+ * `<storeName>-other-join-store` (and the left/outer join's `<storeName>-left-shared-join-store` or
+ * `-outer-shared-join-store`), which also names their changelogs; `name` names the processors.
+ */
+export interface StreamJoined<K, V, VO> extends Named {
+  readonly keySerde?: Serde<K>;
+  /** The serde of this (left) stream's values. */
+  readonly valueSerde?: Serde<V>;
+  /** The serde of the other (right) stream's values. */
+  readonly otherValueSerde?: Serde<VO>;
+  readonly storeName?: string;
+  /** `persistent` (LMDB, the default) or `in-memory` (restored in full from the changelog after a restart). */
+  readonly storeType?: 'persistent' | 'in-memory';
+  /** The changelogs of the join stores (default on). */
+  readonly logging?: boolean;
+  readonly loggingConfigs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The serdes of a KStream-KTable join (Kafka Streams' Joined): used when a changed key forces the stream
+ * side through a repartition topic, which `name` names (`<name>-repartition`) along with the join node.
+ */
+export interface Joined<K, V, VO> extends Named {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  /** The table's value serde (documentation of intent; the table's store has its own). */
+  readonly otherValueSerde?: Serde<VO>;
 }

@@ -5,6 +5,7 @@ import { DslGraph, type GeneratedName } from './internals/dsl-graph.ts';
 import { GlobalKTableImpl } from './internals/global-ktable-impl.ts';
 import { KStreamImpl } from './internals/kstream-impl.ts';
 import { KTableImpl } from './internals/ktable-impl.ts';
+import { storeValueGetter } from './internals/ktable-value-getter.ts';
 import { keyValueStoreBuilder } from './internals/materialize.ts';
 import { ktableSource } from './operators/ktable-source.ts';
 import type { Consumed, Materialized } from './options.ts';
@@ -67,16 +68,31 @@ export class StreamsBuilder {
       materialized,
     );
     const queryableStoreName = materialized?.storeName;
-    this.#graph.topology
-      .addSource(sourceName, topic, sourceOptions(consumed))
-      .addProcessor(processorName, ktableSource<K, V>(queryableStoreName), sourceName);
-    if (queryableStoreName !== undefined) {
-      this.#graph.topology.addStateStore(
-        keyValueStoreBuilder(storeName, materialized, keySerde, valueSerde),
-        processorName,
-      );
-    }
-    return new KTableImpl<K, V>(this.#graph, { nodeName: processorName, keySerde, valueSerde, queryableStoreName });
+    // A join materializes an unnamed table under its generated store name, as Kafka Streams does.
+    let materializedStore: string | undefined;
+    const materialize = (): string => {
+      if (materializedStore === undefined) {
+        materializedStore = storeName;
+        this.#graph.topology.addStateStore(
+          keyValueStoreBuilder(storeName, materialized, keySerde, valueSerde),
+          processorName,
+        );
+      }
+      return materializedStore;
+    };
+    this.#graph.topology.addSource(sourceName, topic, sourceOptions(consumed)).addProcessor(
+      processorName,
+      ktableSource<K, V>(() => materializedStore),
+      sourceName,
+    );
+    if (queryableStoreName !== undefined) materialize();
+    return new KTableImpl<K, V>(this.#graph, {
+      nodeName: processorName,
+      keySerde,
+      valueSerde,
+      queryableStoreName,
+      valueGetter: () => storeValueGetter<K, V>(materialize()),
+    });
   }
 
   /**

@@ -1,4 +1,5 @@
 export type { FailureLocation } from './active-task.ts';
+export type { HostInfo } from './application-server.ts';
 export type { ErrorHandling, RecordErrorPolicy } from './error-policies.ts';
 export { deadLetterHeaders, defaultErrorHandling, recordErrorPolicies } from './error-policies.ts';
 export type {
@@ -18,5 +19,6 @@ export type {
   UncaughtErrorPolicy,
 } from './streams-config.ts';
 export { processingGuarantees, streamsConfigDefaults, uncaughtErrorPolicies } from './streams-config.ts';
+export type { KeyQueryMetadata, StreamsMetadata } from './streams-metadata.ts';
 export type { StateListener, StreamsState } from './streams-state.ts';
 export { allowedTransitions, streamsStates } from './streams-state.ts';

@@ -4,12 +4,15 @@ import { createKafkaClient } from '../kafka/create-kafka-client.ts';
 import type { Admin, KafkaClient, OffsetReset } from '../kafka/types.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
+import type { Serializer } from '../serdes/serde.ts';
 import { destroyApplicationState, lockStateDirectory, type StateDirectoryLock } from '../state/lmdb/index.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { FailureLocation } from './active-task.ts';
+import { GlobalStreamLoop } from './global-stream-loop.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamThread } from './stream-thread.ts';
 import { type ResolvedStreamsConfig, resolveStreamsConfig, type StreamsConfig } from './streams-config.ts';
+import { type KeyQueryMetadata, type StreamsMetadata, StreamsMetadataState } from './streams-metadata.ts';
 import { type StateListener, type StreamsState, StreamsStateMachine } from './streams-state.ts';
 import { prepareTopicLayout, type TopicLayout } from './topic-layout.ts';
 
@@ -58,8 +61,11 @@ export class KafkaStreams {
   #admin: Admin | undefined;
   #stateLock: StateDirectoryLock | undefined;
   #layout: TopicLayout | undefined;
+  #metadata: StreamsMetadataState | undefined;
   #offsetReset: OffsetReset = 'earliest';
   #thread: StreamThread | undefined;
+  /** Keeps the global stores (GlobalKTable) current; only when the topology has some. */
+  #global: GlobalStreamLoop | undefined;
   /** Counters of poll loops replaced after an error (replace-thread). */
   readonly #retiredCounters = emptyCounters();
   #threadCount = 0;
@@ -111,20 +117,53 @@ export class KafkaStreams {
   /** What this instance has done since it was created, over all its tasks and poll loops. */
   counters(): RuntimeCounters {
     const total = addCounters(emptyCounters(), this.#retiredCounters);
+    if (this.#global !== undefined) addCounters(total, this.#global.counters());
     return this.#thread === undefined ? total : addCounters(total, this.#thread.counters());
   }
 
   /**
    * This instance's copies of store `storeName`, by task ("0_1"), once restored: direct access for tests
    * and diagnostics. Interactive queries (read-only views that refuse while a task moves) come later.
+   * A global store (GlobalKTable) is this instance's full copy, under the key "global".
    */
   localStores(storeName: string): ReadonlyMap<string, StateStore> {
+    // A global store is one per instance, under the name "global", once loaded (the poll loop starts after).
+    const global = this.#thread === undefined ? undefined : this.#global?.store(storeName);
+    if (global !== undefined) return new Map([['global', global]]);
     return this.#thread?.stores(storeName) ?? new Map();
   }
 
   /** The tasks this instance runs now. */
   tasks(): readonly TaskId[] {
     return this.#thread?.tasks() ?? [];
+  }
+
+  /**
+   * Every instance of the application that advertises an `applicationServer`, with its partitions, tasks
+   * and stores, as the last assignment says (Kafka Streams' metadataForAllStreamsClients). Empty while
+   * the group rebalances.
+   */
+  allMetadata(): readonly StreamsMetadata[] {
+    return this.#metadata?.allMetadata() ?? [];
+  }
+
+  /** The instances whose tasks have store `storeName`; empty while the group rebalances. */
+  allMetadataForStore(storeName: string): readonly StreamsMetadata[] {
+    return this.#metadata?.allMetadataForStore(storeName) ?? [];
+  }
+
+  /**
+   * The instance (`host`, `port`) and partition holding `key` in store `storeName`, hashed like the
+   * Java producer. Throws a retriable KAFKA_REBALANCE_IN_PROGRESS while no instance is known to own it.
+   */
+  metadataForKey<K>(storeName: string, key: K, keySerializer: Serializer<K>): KeyQueryMetadata {
+    if (this.#metadata === undefined) {
+      throw new KStreamsError('KAFKA_REBALANCE_IN_PROGRESS', 'The application has not joined its group yet.', {
+        hint: 'Call start() and retry once the application is RUNNING.',
+        retriable: true,
+      });
+    }
+    return this.#metadata.metadataForKey(storeName, key, keySerializer);
   }
 
   /**
@@ -159,15 +198,6 @@ export class KafkaStreams {
 
   async #start(): Promise<void> {
     try {
-      if (this.#topology.globalStoreNames().length > 0) {
-        throw new KStreamsError(
-          'TOPOLOGY_INVALID',
-          'The topology has global stores, which the runtime cannot run yet.',
-          {
-            hint: 'Remove the GlobalKTable for now; global stores arrive with the state-store work.',
-          },
-        );
-      }
       // As Kafka Streams: only persistent stores need the state directory, and so its lock.
       if (this.#topology.storeBuilders().some((builder) => builder.persistent === true)) {
         this.#stateLock = lockStateDirectory({
@@ -177,7 +207,8 @@ export class KafkaStreams {
       }
       this.#admin = this.#client.admin();
       this.#layout = await prepareTopicLayout(this.#topology, this.#config.applicationId, this.#admin);
-      this.#offsetReset = offsetResetOf(this.#topology);
+      this.#metadata = new StreamsMetadataState(this.#layout);
+      this.#offsetReset = offsetResetOf(this.#topology, new Set(this.#layout.globalTopics.map((t) => t.topic)));
     } catch (error) {
       this.#config.logger.error('The application could not start.', { error: reasonOf(error) });
       if (this.#machine.transition('PENDING_ERROR')) {
@@ -188,12 +219,76 @@ export class KafkaStreams {
       throw error;
     }
     // close() may have been called while the topics were checked.
+    if (this.state === 'REBALANCING' && this.#layout!.globalTopics.length > 0) await this.#startGlobalStores();
     if (this.state === 'REBALANCING') this.#startThread();
+  }
+
+  /**
+   * Loads the global stores to their topics' end before the poll loop starts (as Kafka Streams, the app is
+   * not RUNNING before), then keeps them current in a loop of their own. A failure stops the application.
+   */
+  async #startGlobalStores(): Promise<void> {
+    try {
+      this.#global = new GlobalStreamLoop({
+        client: this.#client,
+        topology: this.#topology,
+        topics: this.#layout!.globalTopics,
+        config: this.#config,
+        admin: this.#admin!,
+        wallClock: this.#wallClock,
+        failed: (error) => this.#onGlobalFailed(error),
+      });
+      await this.#global.bootstrap();
+      if (this.state === 'REBALANCING') this.#global.start();
+    } catch (error) {
+      // close() stopped the bootstrap and finishes the shutdown itself.
+      if (this.state === 'PENDING_SHUTDOWN') return;
+      this.#config.logger.error('The global stores could not be loaded.', { error: reasonOf(error) });
+      if (this.#machine.transition('PENDING_ERROR')) {
+        await this.#global?.abort();
+        await this.#admin?.close().catch(() => undefined);
+        this.#releaseStateLock();
+        this.#machine.transition('ERROR');
+      }
+      throw error;
+    }
+  }
+
+  /** As Kafka Streams: global stores that no longer move stop the application, whatever the policy. */
+  #onGlobalFailed(error: unknown): void {
+    const context: UncaughtErrorContext = { thread: `${this.#config.applicationId}-GlobalStreamThread` };
+    this.#config.logger.error('Uncaught error in the global stores loop.', {
+      ...context,
+      code: error instanceof KStreamsError ? error.code : undefined,
+      error: reasonOf(error),
+    });
+    this.#tellErrorListeners(error, context);
+    if (this.state !== 'RUNNING' && this.state !== 'REBALANCING') return;
+    this.#machine.transition('PENDING_ERROR');
+    this.#errorShutdown = (async () => {
+      await this.#thread?.abort();
+      await this.#global?.abort();
+      await this.#admin?.close().catch(() => undefined);
+      this.#releaseStateLock();
+      this.#machine.transition('ERROR');
+    })();
+  }
+
+  #tellErrorListeners(error: unknown, context: UncaughtErrorContext): void {
+    for (const listener of [...this.#errorListeners]) {
+      try {
+        listener(error, context);
+      } catch (listenerError) {
+        this.#config.logger.warn('An uncaught-error listener threw; ignored.', { error: reasonOf(listenerError) });
+      }
+    }
   }
 
   #startThread(): void {
     if (this.#thread !== undefined) addCounters(this.#retiredCounters, this.#thread.counters());
+    const global = this.#global;
     const thread: StreamThread = new StreamThread({
+      ...(global === undefined ? {} : { globalStore: (name: string) => global.store(name) }),
       name: `${this.#config.applicationId}-StreamThread-${++this.#threadCount}`,
       client: this.#client,
       topology: this.#topology,
@@ -202,6 +297,7 @@ export class KafkaStreams {
       offsetReset: this.#offsetReset,
       admin: this.#admin,
       wallClock: this.#wallClock,
+      ...(this.#metadata === undefined ? {} : { metadata: this.#metadata }),
       events: {
         rebalancing: () => {
           if (this.#thread === thread) this.#machine.transition('REBALANCING');
@@ -226,13 +322,7 @@ export class KafkaStreams {
       error: reasonOf(error),
       policy: this.#config.uncaughtErrorPolicy,
     });
-    for (const listener of [...this.#errorListeners]) {
-      try {
-        listener(error, context);
-      } catch (listenerError) {
-        this.#config.logger.warn('An uncaught-error listener threw; ignored.', { error: reasonOf(listenerError) });
-      }
-    }
+    this.#tellErrorListeners(error, context);
     // During close() the failed loop is closed there, without committing.
     if (this.state !== 'RUNNING' && this.state !== 'REBALANCING') return;
     if (this.#config.uncaughtErrorPolicy === 'replace-thread') {
@@ -249,6 +339,7 @@ export class KafkaStreams {
     this.#machine.transition('PENDING_ERROR');
     this.#errorShutdown = (async () => {
       await thread.abort();
+      await this.#global?.abort();
       await this.#admin?.close().catch(() => undefined);
       this.#releaseStateLock();
       this.#machine.transition('ERROR');
@@ -262,9 +353,11 @@ export class KafkaStreams {
     }
     if (!this.#machine.transition('PENDING_SHUTDOWN')) return true;
     const graceful = (async () => {
+      this.#global?.requestStop();
       await this.#starting?.catch(() => undefined);
       await this.#replacing;
       const committed = (await this.#thread?.close()) ?? true;
+      await this.#global?.close();
       await this.#admin?.close();
       return committed;
     })();
@@ -280,7 +373,7 @@ export class KafkaStreams {
     if (!finished) {
       this.#config.logger.warn('The application did not close cleanly in time; forcing.', { timeoutMs });
       await Promise.race([
-        Promise.allSettled([this.#thread?.abort(), this.#admin?.close()]),
+        Promise.allSettled([this.#thread?.abort(), this.#global?.abort(), this.#admin?.close()]),
         new Promise((resolve) => setTimeout(resolve, 1_000).unref()),
       ]);
     }
@@ -308,13 +401,16 @@ export class KafkaStreams {
   }
 }
 
-/** The consumer has one reset policy: every user source must ask for the same (internal topics follow). */
-function offsetResetOf(topology: Topology): OffsetReset {
+/**
+ * The consumer has one reset policy: every user source must ask for the same (internal topics follow).
+ * Global tables are always loaded from the start, so their sources do not count.
+ */
+function offsetResetOf(topology: Topology, globalTopics: ReadonlySet<string>): OffsetReset {
   const internal = new Set(topology.internalTopics().map((t) => t.name));
   const resets = new Set(
     topology
       .sources()
-      .filter((s) => s.pattern !== undefined || s.topics.some((t) => !internal.has(t)))
+      .filter((s) => s.pattern !== undefined || s.topics.some((t) => !internal.has(t) && !globalTopics.has(t)))
       .map((s) => s.options.offsetReset ?? 'earliest'),
   );
   if (resets.size > 1) {

@@ -44,6 +44,11 @@ export interface StreamTaskOptions {
    * sources are matched against it. Default: the name as written.
    */
   readonly resolveTopic?: (topic: string) => string;
+  /**
+   * The instance's global stores (GlobalKTable), by name: every processor may read them without
+   * connecting them, as in Kafka Streams. Absent: the topology has none.
+   */
+  readonly globalStore?: (name: string) => StateStore | undefined;
 }
 
 /** The store context the runtime gives a task; the task adds `requestCommit` and `recordContext`. */
@@ -306,8 +311,8 @@ export class StreamTask {
           : this.#wallClockPunctuation.add(intervalMs, wrapped, this.#options.wallClock());
       },
       getStateStore: <S extends StateStore>(name: string): S => {
-        const store = this.#stores.get(name);
-        if (store === undefined || !connected.has(name)) {
+        const store = this.#stores.get(name) ?? this.#options.globalStore?.(name);
+        if (store === undefined || (!connected.has(name) && this.#stores.has(name))) {
           throw new KStreamsError(
             'STATE_STORE_NOT_CONNECTED',
             `Processor "${nodeName}" asked for store "${name}", which is not connected to it.`,

@@ -13,9 +13,11 @@ import type { Topology } from '../processor/topology.ts';
 import { openTaskBytesStore } from '../state/open-task-bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { ActiveTask, type FailureLocation } from './active-task.ts';
+import { decodeAssignmentInfo } from './assignment-info.ts';
 import { changelogHeaders } from './changelog-records.ts';
 import { commitTasks } from './commit-tasks.ts';
 import { KafkaRecordCollector } from './kafka-record-collector.ts';
+import { localTaskStates } from './local-task-states.ts';
 import { partitionKey } from './partition-group.ts';
 import { PartitionMap } from './partition-map.ts';
 import { type RestorableStore, restoreTaskStores } from './restore-task-stores.ts';
@@ -23,6 +25,7 @@ import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-coun
 import { StreamTask, type TaskStoreContext, taskIdString } from './stream-task.ts';
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
+import type { StreamsMetadataState } from './streams-metadata.ts';
 import type { TopicLayout } from './topic-layout.ts';
 
 /** How long one poll waits for records when nothing else is due; bounds how soon close() is noticed. */
@@ -48,6 +51,10 @@ export interface StreamThreadOptions {
   readonly admin?: Pick<Admin, 'listOffsets'>;
   readonly wallClock: () => number;
   readonly events: StreamThreadEvents;
+  /** The instance's global stores, which every task's processors may read. */
+  readonly globalStore?: (name: string) => StateStore | undefined;
+  /** Learns the group's task -> host map from every assignment; forgets it at every revocation. */
+  readonly metadata?: StreamsMetadataState;
 }
 
 /**
@@ -95,7 +102,11 @@ export class StreamThread {
       ...(config.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: config.sessionTimeoutMs }),
       ...(config.heartbeatIntervalMs === undefined ? {} : { heartbeatIntervalMs: config.heartbeatIntervalMs }),
       ...(config.fetchMaxBytes === undefined ? {} : { maxBytes: config.fetchMaxBytes }),
-      assignor: new StreamsAssignor(layout.subtopologies, () => this.#previousTasks),
+      assignor: new StreamsAssignor(layout.subtopologies, {
+        previousTasks: () => this.#previousTasks,
+        stateTasks: () => localTaskStates({ stateDir: config.stateDir, applicationId: config.applicationId }),
+        ...(config.applicationServer === undefined ? {} : { endpoint: config.applicationServer }),
+      }),
       listener: {
         onPartitionsRevoked: (partitions) => this.#onRevoked(partitions),
         onPartitionsAssigned: (assignment) => this.#onAssigned(assignment),
@@ -286,6 +297,7 @@ export class StreamThread {
 
   async #onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
     if (!this.#stopRequested) this.#options.events.rebalancing();
+    this.#options.metadata?.update(undefined);
     const revokedKeys = new Set(partitions.map(partitionKey));
     await this.#exclusive(async () => {
       const revoked = [...this.#tasks.values()].filter((t) =>
@@ -302,6 +314,7 @@ export class StreamThread {
   }
 
   async #onAssigned(assignment: Assignment): Promise<void> {
+    this.#options.metadata?.update(decodeAssignmentInfo(assignment.userData));
     const byTask = new Map<string, { id: TaskId; partitions: TopicPartition[] }>();
     for (const tp of assignment.partitions) {
       const laidOut = this.#options.layout.subtopologyOf(tp.topic);
@@ -391,6 +404,7 @@ export class StreamThread {
       logger: config.logger,
       wallClock,
       resolveTopic: layout.realName,
+      ...(this.#options.globalStore === undefined ? {} : { globalStore: this.#options.globalStore }),
     });
   }
 

@@ -1,5 +1,12 @@
 import type { MemberAssignment, MemberSubscription, PartitionAssignor, TopicPartition } from '../kafka/types.ts';
 import type { TaskId } from '../processor/processor-context.ts';
+import {
+  decodeSubscriptionInfo,
+  encodeAssignmentInfo,
+  encodeSubscriptionInfo,
+  type HostAssignment,
+} from './assignment-info.ts';
+import { assignTasksSticky, type MemberTaskClaims } from './sticky-task-assignment.ts';
 
 /** The source topics of one sub-topology, as the consumer subscribes to them (internal topics resolved). */
 export interface SubtopologyTopics {
@@ -7,18 +14,14 @@ export interface SubtopologyTopics {
   readonly topics: readonly string[];
 }
 
-/** What a member says about itself when joining; versioned so later fields (endpoint, lags) can be added. */
-export interface StreamsSubscriptionInfo {
-  readonly version: 1;
-  /** Tasks this member ran before the rebalance: the input for sticky assignment. */
-  readonly previousTasks: readonly string[];
-}
-
-/** What the leader tells a member besides its partitions (Kafka Streams' AssignmentInfo). */
-export interface StreamsAssignmentInfo {
-  readonly version: 1;
-  /** The member's active tasks, as `<subtopology>_<partition>`. */
-  readonly activeTasks: readonly string[];
+/** What this member advertises at every join; each function is asked anew then. */
+export interface LocalMemberInfo {
+  /** The tasks this member ran until the rebalance. */
+  readonly previousTasks?: () => readonly TaskId[];
+  /** The tasks with local state in this member's state directory, as `<subtopology>_<partition>`. */
+  readonly stateTasks?: () => readonly string[];
+  /** This member's `application.server`. */
+  readonly endpoint?: string;
 }
 
 export const streamsAssignorName = 'kstreams';
@@ -30,21 +33,26 @@ export function taskName(id: TaskId): string {
 /**
  * Kafka Streams' partition assignment for the group: one task per (sub-topology, partition); partition p
  * of every source topic of a sub-topology goes to the member that owns task p of it, so co-partitioned
- * topics meet in one task. Tasks are dealt round-robin over the members sorted by member id.
- * Sticky placement and standby tasks arrive later: previous tasks already travel in the subscription.
+ * topics meet in one task. Tasks are placed sticky and balanced (see assignTasksSticky). Every member's
+ * user data carries the whole group's endpoint -> tasks map, for interactive queries.
  */
 export class StreamsAssignor implements PartitionAssignor {
   readonly name = streamsAssignorName;
   readonly #subtopologies: readonly SubtopologyTopics[];
-  readonly #previousTasks: () => readonly TaskId[];
+  readonly #local: LocalMemberInfo;
 
-  constructor(subtopologies: readonly SubtopologyTopics[], previousTasks: () => readonly TaskId[] = () => []) {
+  constructor(subtopologies: readonly SubtopologyTopics[], local: LocalMemberInfo = {}) {
     this.#subtopologies = subtopologies;
-    this.#previousTasks = previousTasks;
+    this.#local = local;
   }
 
   subscriptionUserData(): Buffer | null {
-    return encodeSubscriptionInfo({ version: 1, previousTasks: this.#previousTasks().map(taskName) });
+    const { previousTasks, stateTasks, endpoint } = this.#local;
+    return encodeSubscriptionInfo({
+      activeTasks: (previousTasks?.() ?? []).map(taskName),
+      stateTasks: [...(stateTasks?.() ?? [])],
+      ...(endpoint === undefined ? {} : { endpoint }),
+    });
   }
 
   assign(
@@ -52,20 +60,47 @@ export class StreamsAssignor implements PartitionAssignor {
     partitionCounts: ReadonlyMap<string, number>,
   ): ReadonlyMap<string, MemberAssignment> {
     const tasks = tasksFor(this.#subtopologies, partitionCounts);
-    const memberIds = members.map((m) => m.memberId).sort();
-    const owned = new Map<string, TaskId[]>(memberIds.map((id) => [id, []]));
-    tasks.forEach((task, i) => {
-      if (memberIds.length > 0) owned.get(memberIds[i % memberIds.length]!)!.push(task);
+    const taskIds = new Map(tasks.map((task) => [taskName(task), task]));
+    const endpoints = new Map<string, string>();
+    const claims: MemberTaskClaims[] = members.map(({ memberId, userData }) => {
+      const info = decodeSubscriptionInfo(userData, memberId);
+      if (info?.endpoint !== undefined) endpoints.set(memberId, info.endpoint);
+      return {
+        memberId,
+        activeTasks: new Set(info?.activeTasks ?? []),
+        stateTasks: new Set(info?.stateTasks ?? []),
+      };
     });
+    const owned = assignTasksSticky([...taskIds.keys()], claims);
+    const partitionsOfTasks = (names: readonly string[]) =>
+      names.flatMap((name) => partitionsOf(taskIds.get(name)!, this.#subtopologies, partitionCounts));
+    const hosts = hostAssignments(owned, endpoints, partitionsOfTasks);
     const assignments = new Map<string, MemberAssignment>();
     for (const [memberId, memberTasks] of owned) {
       assignments.set(memberId, {
-        partitions: memberTasks.flatMap((task) => partitionsOf(task, this.#subtopologies, partitionCounts)),
-        userData: encodeAssignmentInfo({ version: 1, activeTasks: memberTasks.map(taskName) }),
+        partitions: partitionsOfTasks(memberTasks),
+        userData: encodeAssignmentInfo({ activeTasks: memberTasks, hosts }),
       });
     }
     return assignments;
   }
+}
+
+/** Members advertising one endpoint (a restarted process and its not yet expired predecessor) share it. */
+function hostAssignments(
+  owned: ReadonlyMap<string, readonly string[]>,
+  endpoints: ReadonlyMap<string, string>,
+  partitionsOfTasks: (names: readonly string[]) => TopicPartition[],
+): HostAssignment[] {
+  const tasksByEndpoint = new Map<string, string[]>();
+  for (const [memberId, tasks] of owned) {
+    const endpoint = endpoints.get(memberId);
+    if (endpoint === undefined) continue;
+    tasksByEndpoint.set(endpoint, [...(tasksByEndpoint.get(endpoint) ?? []), ...tasks]);
+  }
+  return [...tasksByEndpoint]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([endpoint, tasks]) => ({ endpoint, tasks, partitions: partitionsOfTasks(tasks) }));
 }
 
 /** Every task of the topology: a sub-topology has as many tasks as its largest source topic has partitions. */
@@ -90,39 +125,4 @@ function partitionsOf(
   return topics
     .filter((topic) => (partitionCounts.get(topic) ?? 0) > task.partition)
     .map((topic) => ({ topic, partition: task.partition }));
-}
-
-export function encodeSubscriptionInfo(info: StreamsSubscriptionInfo): Buffer {
-  return Buffer.from(JSON.stringify(info));
-}
-
-/** Undefined for missing or foreign user data (a member of another version or a plain consumer). */
-export function decodeSubscriptionInfo(data: Buffer | null): StreamsSubscriptionInfo | undefined {
-  const parsed = parseVersioned(data);
-  return parsed !== undefined && Array.isArray(parsed.previousTasks)
-    ? { version: 1, previousTasks: parsed.previousTasks.filter((t): t is string => typeof t === 'string') }
-    : undefined;
-}
-
-export function encodeAssignmentInfo(info: StreamsAssignmentInfo): Buffer {
-  return Buffer.from(JSON.stringify(info));
-}
-
-export function decodeAssignmentInfo(data: Buffer | null): StreamsAssignmentInfo | undefined {
-  const parsed = parseVersioned(data);
-  return parsed !== undefined && Array.isArray(parsed.activeTasks)
-    ? { version: 1, activeTasks: parsed.activeTasks.filter((t): t is string => typeof t === 'string') }
-    : undefined;
-}
-
-function parseVersioned(data: Buffer | null): Record<string, unknown> | undefined {
-  if (data === null || data.length === 0) return undefined;
-  try {
-    const parsed: unknown = JSON.parse(data.toString('utf8'));
-    return typeof parsed === 'object' && parsed !== null && (parsed as { version?: unknown }).version === 1
-      ? (parsed as Record<string, unknown>)
-      : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -2,6 +2,7 @@ import { KStreamsError } from '../errors.ts';
 import { type AdapterName, adapterNames } from '../kafka/types.ts';
 import { bytesSerde } from '../serdes/bytes-serde.ts';
 import type { Serde } from '../serdes/serde.ts';
+import { parseHostInfo } from './application-server.ts';
 import {
   defaultErrorHandling,
   type ErrorHandling,
@@ -57,6 +58,11 @@ export interface StreamsConfig {
   readonly cacheMaxBytesPerStore?: number;
   /** Default: JSON lines on stderr. */
   readonly logger?: Logger;
+  /**
+   * This instance's `host:port` for interactive queries (application.server): advertised to the group,
+   * so every instance learns which instance holds which task. Optional.
+   */
+  readonly applicationServer?: string;
 }
 
 /** The configuration with every default applied. */
@@ -81,6 +87,7 @@ export interface ResolvedStreamsConfig {
   readonly lingerMs: number | undefined;
   readonly cacheMaxBytesPerStore: number;
   readonly logger: Logger;
+  readonly applicationServer: string | undefined;
 }
 
 /** Returns undefined when the value is fine, else what is allowed ("a positive integer"). */
@@ -178,6 +185,10 @@ const schema: Readonly<Record<keyof StreamsConfig, Check>> = {
   lingerMs: integerAtLeast(0),
   cacheMaxBytesPerStore: integerAtLeast(1),
   logger,
+  applicationServer: (value) =>
+    typeof value === 'string' && parseHostInfo(value) !== undefined
+      ? undefined
+      : 'a "host:port" endpoint with a port from 1 to 65535, such as "10.0.0.5:8080"',
 };
 
 export const streamsConfigKeys = Object.keys(schema) as readonly (keyof StreamsConfig)[];
@@ -267,6 +278,7 @@ export function resolveStreamsConfig(
     lingerMs: config.lingerMs,
     cacheMaxBytesPerStore: config.cacheMaxBytesPerStore ?? streamsConfigDefaults.cacheMaxBytesPerStore,
     logger: config.logger ?? consoleLogger(),
+    applicationServer: config.applicationServer,
   };
 }
 

@@ -25,6 +25,11 @@ export interface TopicLayout {
   partitionCount(realTopic: string): number | undefined;
   /** The changelog topic of a logged store (`<application.id>-<store>-changelog`); undefined when unlogged. */
   changelogTopic(storeName: string): string | undefined;
+  /**
+   * The topics of global stores (GlobalKTable) with their partition counts: every instance reads all of
+   * their partitions outside the group, so they are neither in `subtopologies` nor in `sourceTopics`.
+   */
+  readonly globalTopics: readonly { readonly topic: string; readonly partitions: number }[];
 }
 
 /** `<application.id>-<name>`, as Kafka Streams names internal topics (the DSL adds `-repartition`). */
@@ -48,7 +53,8 @@ export async function prepareTopicLayout(
   const changelogs = new Map(
     topology
       .storeBuilders()
-      .filter((builder) => builder.loggingEnabled)
+      // A global store's topic is its changelog: it has none of its own.
+      .filter((builder) => builder.loggingEnabled && !topology.globalStoreNames().includes(builder.name))
       .map((builder) => [builder.name, changelogTopicName(applicationId, builder.name)]),
   );
   // A pattern source must not match the application's own changelogs.
@@ -64,6 +70,17 @@ export async function prepareTopicLayout(
     const topics = [...new Set([...spec.sourceTopics.map(realName), ...matched])];
     topicsBySubtopology.set(spec.id, topics);
     for (const topic of topics) if (!internalReal.has(topic)) external.add(topic);
+  }
+  const globalTopics = new Set(specs.filter((s) => s.global).flatMap((s) => topicsBySubtopology.get(s.id) ?? []));
+  const missingGlobal = [...globalTopics].filter((t) => !existing.has(t));
+  if (missingGlobal.length > 0) {
+    throw new KStreamsError(
+      'KAFKA_TOPIC_NOT_FOUND',
+      `Global table topic${missingGlobal.length > 1 ? 's' : ''} ${missingGlobal.map((t) => `"${t}"`).join(', ')} of application "${applicationId}" ${missingGlobal.length > 1 ? 'do' : 'does'} not exist.`,
+      {
+        hint: 'Create the topic read by builder.globalTable() before starting the application (kstreams does not auto-create source topics).',
+      },
+    );
   }
   const missing = [...external].filter((t) => !existing.has(t));
   if (missing.length > 0) {
@@ -83,11 +100,10 @@ export async function prepareTopicLayout(
 
   await createInternalTopics(topology, specs, topicsBySubtopology, realName, internalReal, existing, counts, admin);
 
-  const subtopologies: LaidOutSubtopology[] = specs.map((spec) => ({
-    subtopology: spec.id,
-    topics: topicsBySubtopology.get(spec.id) ?? [],
-    spec,
-  }));
+  // Global sub-topologies make no tasks: the global stream loop runs them over every partition.
+  const subtopologies: LaidOutSubtopology[] = specs
+    .filter((spec) => !spec.global)
+    .map((spec) => ({ subtopology: spec.id, topics: topicsBySubtopology.get(spec.id) ?? [], spec }));
   for (const { subtopology, topics } of subtopologies) checkCopartitioned(subtopology, topics, counts);
   await createChangelogTopics(topology, subtopologies, changelogs, counts, existing, admin);
 
@@ -100,6 +116,7 @@ export async function prepareTopicLayout(
     subtopologyOf: (topic) => byTopic.get(topic),
     partitionCount: (topic) => counts.get(topic),
     changelogTopic: (store) => changelogs.get(store),
+    globalTopics: [...globalTopics].map((topic) => ({ topic, partitions: counts.get(topic) ?? 0 })),
   };
 }
 

@@ -30,3 +30,5 @@ export { serdeFrom } from './serde-from.ts';
 export { Serdes } from './serdes.ts';
 export { stringSerde } from './string-serde.ts';
 export { voidSerde } from './void-serde.ts';
+export type { TimeWindow, Windowed } from './windowed.ts';
+export { sessionWindowedSerdeFrom, timeWindowedSerdeFrom, WindowedSerdes } from './windowed-serdes.ts';

@@ -53,6 +53,8 @@ export interface DriverRecord {
  *
  * Stores keep their bytes in memory, persistent or not. Logged stores write their changes to
  * `<applicationId>-<store>-changelog`, an in-memory topic like the others (`recordsOf`, output topics).
+ * Records piped to a global table's topic update its global store at once (it logs nothing); every
+ * processor can read it with `getStateStore`, and `getKeyValueStore(name)` returns it.
  */
 export class TopologyTestDriver {
   readonly #tasks: StreamTask[] = [];
@@ -79,19 +81,27 @@ export class TopologyTestDriver {
     const defaultKeySerde = options.defaultKeySerde ?? (bytesSerde() as Serde<unknown>);
     const defaultValueSerde = options.defaultValueSerde ?? (bytesSerde() as Serde<unknown>);
     this.#commitEveryRecord = options.commitEveryRecord ?? true;
-    for (const subtopology of subtopologiesOf(topology)) {
+    // Global stores first: stream tasks' processors may look them up when they are initialised.
+    const subtopologies = [...subtopologiesOf(topology)].sort((a, b) => Number(b.global) - Number(a.global));
+    const globalStores = new Map<string, StateStore>();
+    for (const subtopology of subtopologies) {
       const storeContext: TaskStoreContext = {
         applicationId,
         taskId: `${subtopology.id}_0`,
         partition: 0,
         stateDir: tmpdir(),
         openBytesStore: (name) => new InMemoryBytesStore(name),
-        changelog: {
-          send: (store, key, value, timestamp, source) => {
-            const topic = changelogTopicName(applicationId, store);
-            this.#append({ topic, key, value, timestamp, headers: changelogHeaders(source) });
-          },
-        },
+        // A global store's topic is its changelog: it logs nothing.
+        ...(subtopology.global
+          ? {}
+          : {
+              changelog: {
+                send: (store, key, value, timestamp, source) => {
+                  const topic = changelogTopicName(applicationId, store);
+                  this.#append({ topic, key, value, timestamp, headers: changelogHeaders(source) });
+                },
+              },
+            }),
         defaultKeySerde,
         defaultValueSerde,
         ...(options.cacheMaxBytesPerStore === undefined ? {} : { cacheMaxBytes: options.cacheMaxBytesPerStore }),
@@ -108,8 +118,12 @@ export class TopologyTestDriver {
         errorHandling: options.errorHandling ?? defaultErrorHandling,
         logger: options.logger ?? silentLogger,
         wallClock: () => this.#wallClock,
+        globalStore: (name) => globalStores.get(name),
       });
-      for (const [name, store] of task.stores()) this.#stores.set(name, store);
+      for (const [name, store] of task.stores()) {
+        this.#stores.set(name, store);
+        if (subtopology.global) globalStores.set(name, store);
+      }
       this.#tasks.push(task);
       for (const topic of subtopology.sourceTopics) this.#taskByTopic.set(topic, task);
       for (const pattern of subtopology.sourcePatterns) this.#patternTasks.push({ pattern, task });

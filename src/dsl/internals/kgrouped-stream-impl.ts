@@ -4,11 +4,27 @@ import { Serdes } from '../../serdes/serdes.ts';
 import { kstreamAggregate } from '../operators/kstream-aggregate.ts';
 import { kstreamReduce } from '../operators/kstream-reduce.ts';
 import type { Materialized, Named } from '../options.ts';
-import type { Aggregator, Change, Initializer, KGroupedStream, KTable, Reducer } from '../types.ts';
+import type {
+  Aggregator,
+  Change,
+  Initializer,
+  KGroupedStream,
+  KTable,
+  Reducer,
+  SessionWindowedKStream,
+  TimeWindowedKStream,
+} from '../types.ts';
+import type { SessionWindows } from '../windows/session-windows.ts';
+import type { SlidingWindows } from '../windows/sliding-windows.ts';
+import type { TimeWindows } from '../windows/time-windows.ts';
 import type { DslGraph } from './dsl-graph.ts';
 import { KTableImpl } from './ktable-impl.ts';
+import { storeValueGetter } from './ktable-value-getter.ts';
 import { keyValueStoreBuilder } from './materialize.ts';
 import { addRepartition } from './repartition.ts';
+import { SessionWindowedKStreamImpl } from './session-windowed-kstream-impl.ts';
+import { TimeWindowedKStreamImpl } from './time-windowed-kstream-impl.ts';
+import type { WindowedSource } from './windowed-aggregation.ts';
 
 export interface GroupedState<K, V> {
   readonly nodeName: string;
@@ -85,6 +101,22 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     });
   }
 
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(
+    windows: TimeWindows | SlidingWindows | SessionWindows,
+  ): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    const source: WindowedSource<K, V> = {
+      keySerde: this.#state.keySerde,
+      valueSerde: this.#state.valueSerde,
+      parentFor: (storeName, operator, storeNamed) =>
+        this.#state.repartitionRequired ? this.#repartition(storeName, operator, storeNamed) : this.#state.nodeName,
+    };
+    return windows.kind === 'session'
+      ? new SessionWindowedKStreamImpl<K, V>(this.#graph, source, windows)
+      : new TimeWindowedKStreamImpl<K, V>(this.#graph, source, windows);
+  }
+
   #aggregate<VA>(spec: AggregationSpec<K, VA>): KTable<K, VA> {
     const graph = this.#graph;
     const userStoreName = spec.materialized?.storeName;
@@ -110,6 +142,7 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       keySerde,
       valueSerde: spec.valueSerde,
       queryableStoreName: userStoreName,
+      valueGetter: () => storeValueGetter<K, VA>(storeName),
     });
   }
 

@@ -1,5 +1,7 @@
+import type { KStreamsError } from '../../errors.ts';
 import type { ProcessorSupplier } from '../../processor/processor.ts';
 import type { TopicNameExtractor } from '../../processor/topology.ts';
+import { JoinWindows } from '../join-windows.ts';
 import { kstreamFilter } from '../operators/kstream-filter.ts';
 import { kstreamFlatMap } from '../operators/kstream-flat-map.ts';
 import { kstreamFlatMapValues } from '../operators/kstream-flat-map-values.ts';
@@ -8,7 +10,7 @@ import { kstreamMap } from '../operators/kstream-map.ts';
 import { kstreamMapValues } from '../operators/kstream-map-values.ts';
 import { kstreamPeek } from '../operators/kstream-peek.ts';
 import { passThrough } from '../operators/pass-through.ts';
-import type { Grouped, Named, Produced, Repartitioned } from '../options.ts';
+import type { Grouped, Joined, Named, Produced, Repartitioned, StreamJoined } from '../options.ts';
 import type {
   BranchedKStream,
   ForeachAction,
@@ -21,8 +23,15 @@ import type {
 } from '../types.ts';
 import { BranchedKStreamImpl } from './branched-kstream-impl.ts';
 import { type DslGraph, dslError, type StreamState } from './dsl-graph.ts';
+import { GlobalKTableImpl } from './global-ktable-impl.ts';
 import { KGroupedStreamImpl } from './kgrouped-stream-impl.ts';
+import { KTableImpl } from './ktable-impl.ts';
 import { addRepartition } from './repartition.ts';
+import { addStreamStreamJoin } from './stream-stream-join.ts';
+import { addStreamGlobalTableJoin, addStreamTableJoin } from './stream-table-join.ts';
+
+type JoinKind = 'inner' | 'left' | 'outer';
+type JoinFunction = (left: unknown, right: unknown) => unknown;
 
 /**
  * A KStream node in the graph. Each operator adds one processor named by the user or in Kafka Streams'
@@ -198,6 +207,70 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     });
   }
 
+  /** Dispatches on the other side: a KStream (windowed join), a KTable or a GlobalKTable. */
+  readonly join: KStream<K, V>['join'] = ((other: unknown, a: unknown, b?: unknown, c?: unknown) =>
+    this.#join('inner', other, a, b, c)) as KStream<K, V>['join'];
+
+  readonly leftJoin: KStream<K, V>['leftJoin'] = ((other: unknown, a: unknown, b?: unknown, c?: unknown) =>
+    this.#join('left', other, a, b, c)) as KStream<K, V>['leftJoin'];
+
+  readonly outerJoin: KStream<K, V>['outerJoin'] = ((other: unknown, a: unknown, b?: unknown, c?: unknown) =>
+    this.#join('outer', other, a, b, c)) as KStream<K, V>['outerJoin'];
+
+  #join(kind: JoinKind, other: unknown, a: unknown, b: unknown, c: unknown): KStream<K, unknown> {
+    const graph = this.#graph;
+    if (other instanceof KStreamImpl) {
+      if (other.#graph !== graph) throw foreignStream(`${kind} join`);
+      if (!(b instanceof JoinWindows)) {
+        throw dslError(
+          'A stream-stream join was called without JoinWindows.',
+          'Pass the windows after the joiner: left.join(right, joiner, JoinWindows.ofTimeDifferenceWithNoGrace(ms)).',
+        );
+      }
+      const joined = addStreamStreamJoin<K, V, unknown, unknown>(graph, {
+        left: this.#state,
+        right: other.#state as StreamState<K, unknown>,
+        joiner: a as JoinFunction,
+        windows: b,
+        streamJoined: c as StreamJoined<K, V, unknown> | undefined,
+        leftOuter: kind !== 'inner',
+        rightOuter: kind === 'outer',
+      });
+      return graph.stream(joined);
+    }
+    if (kind === 'outer') {
+      throw dslError(
+        'outerJoin() works between two streams only.',
+        'Join a table with join() or leftJoin(), or turn it into a stream (toStream()) for a windowed outer join.',
+      );
+    }
+    if (other instanceof KTableImpl) {
+      const joined = addStreamTableJoin<K, V, unknown, unknown>(graph, {
+        stream: this.#state,
+        table: (other as KTableImpl<K, unknown>).valueGetterSupplier(),
+        joiner: a as JoinFunction,
+        joined: b as Joined<K, V, unknown> | undefined,
+        left: kind === 'left',
+      });
+      return graph.stream(joined);
+    }
+    if (other instanceof GlobalKTableImpl) {
+      const joined = addStreamGlobalTableJoin<K, V, unknown, unknown, unknown>(graph, {
+        stream: this.#state,
+        globalStore: other.queryableStoreName(),
+        keySelector: a as KeyValueMapper<K, V, unknown>,
+        joiner: b as JoinFunction,
+        named: c as Named | undefined,
+        left: kind === 'left',
+      });
+      return graph.stream(joined);
+    }
+    throw dslError(
+      `${kind === 'left' ? 'leftJoin' : 'join'}() got something that is not a KStream, KTable or GlobalKTable.`,
+      'Join with a stream, table or global table built by the same StreamsBuilder.',
+    );
+  }
+
   /** Adds one processor after this stream's node and returns the stream it feeds. */
   #add<KR, VR>(
     named: Named | undefined,
@@ -213,6 +286,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       nodeName: name,
     });
   }
+}
+
+function foreignStream(operation: string): KStreamsError {
+  return dslError(
+    `${operation} got a stream that was not built by the same StreamsBuilder.`,
+    'Join streams that come from one builder: builder.stream(...) and the operators applied to it.',
+  );
 }
 
 function selectKeyProcessor<K, V, KR>(name: string, mapper: KeyValueMapper<K, V, KR>): ProcessorSupplier<K, V, KR, V> {

@@ -3,15 +3,28 @@ import { ktableFilter } from '../operators/ktable-filter.ts';
 import { ktableMapValues } from '../operators/ktable-map-values.ts';
 import { ktableToStream } from '../operators/ktable-to-stream.ts';
 import type { Materialized, Named } from '../options.ts';
-import type { KStream, KTable, Predicate, ValueMapper } from '../types.ts';
-import type { DslGraph } from './dsl-graph.ts';
+import type { KStream, KTable, Predicate, ValueJoiner, ValueMapper } from '../types.ts';
+import type { Suppressed } from '../windows/suppressed.ts';
+import { type DslGraph, dslError } from './dsl-graph.ts';
+import { addForeignKeyJoin } from './ktable-foreign-key-join.ts';
+import { addTableTableJoin, type JoinSide } from './ktable-ktable-join.ts';
+import { derivedValueGetter, type KTableValueGetterSupplier, storeValueGetter } from './ktable-value-getter.ts';
 import { keyValueStoreBuilder } from './materialize.ts';
+import { addSuppress } from './suppress.ts';
+import type { WindowedTableInfo } from './windowed-table-info.ts';
 
 export interface TableState<K, V> {
   readonly nodeName: string;
   readonly keySerde: Serde<K> | undefined;
   readonly valueSerde: Serde<V> | undefined;
   readonly queryableStoreName: string | undefined;
+  /**
+   * How joins read this table's current values; called only by a join (a source table materializes its
+   * store then). Absent: the table's queryable store, if any.
+   */
+  readonly valueGetter?: () => KTableValueGetterSupplier<K, V>;
+  /** Set on tables keyed by Windowed<K> (windowed aggregations and tables derived from them): for suppress. */
+  readonly window?: WindowedTableInfo;
 }
 
 /**
@@ -45,7 +58,17 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     if (storeName !== undefined) {
       this.#graph.topology.addStateStore(keyValueStoreBuilder(storeName, materialized, keySerde, valueSerde), name);
     }
-    return new KTableImpl(this.#graph, { nodeName: name, keySerde, valueSerde, queryableStoreName: storeName });
+    return new KTableImpl(this.#graph, {
+      nodeName: name,
+      keySerde,
+      valueSerde,
+      queryableStoreName: storeName,
+      window: this.#state.window,
+      valueGetter: () =>
+        storeName !== undefined
+          ? storeValueGetter<K, VR>(storeName)
+          : derivedValueGetter(this.valueGetterSupplier(), (key, value) => mapper(value, key)),
+    });
   }
 
   toStream(named?: Named): KStream<K, V> {
@@ -59,8 +82,108 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     });
   }
 
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    return new KTableImpl(this.#graph, addSuppress(this.#graph, this.#state, suppressed));
+  }
+
+  join<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: ValueJoiner<V, VO, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  join<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  join<VR>(other: object, ...args: unknown[]): KTable<K, VR> {
+    return this.#join<VR>('inner', other, args);
+  }
+
+  leftJoin<KO, VO, VR>(
+    other: KTable<KO, VO>,
+    foreignKeyExtractor: (value: V) => KO | null,
+    joiner: ValueJoiner<V, VO | null, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V, VO | null, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR>;
+  leftJoin<VR>(other: object, ...args: unknown[]): KTable<K, VR> {
+    return this.#join<VR>('left', other, args);
+  }
+
+  outerJoin<VO, VR>(
+    other: KTable<K, VO>,
+    joiner: ValueJoiner<V | null, VO | null, VR>,
+    named?: Named,
+    materialized?: Materialized<K, VR>,
+  ): KTable<K, VR> {
+    return this.#join<VR>('outer', other, [joiner, named, materialized]);
+  }
+
   queryableStoreName(): string | undefined {
     return this.#state.queryableStoreName;
+  }
+
+  /** How a join reads this table's current values (materializing a source table on first use). */
+  valueGetterSupplier(): KTableValueGetterSupplier<K, V> {
+    if (this.#state.valueGetter !== undefined) return this.#state.valueGetter();
+    if (this.#state.queryableStoreName !== undefined) return storeValueGetter(this.#state.queryableStoreName);
+    throw dslError(
+      `Table node "${this.#state.nodeName}" has no store to look values up in.`,
+      'Materialize the table with a store name (Materialized.storeName) before joining it.',
+    );
+  }
+
+  /**
+   * `args` follow `other`: `(joiner, named?, materialized?)` for a table-table join, or
+   * `(foreignKeyExtractor, joiner, named?, materialized?)` for a foreign-key join.
+   */
+  #join<VR>(kind: 'inner' | 'left' | 'outer', other: object, args: readonly unknown[]): KTable<K, VR> {
+    if (!(other instanceof KTableImpl) || other.#graph !== this.#graph) {
+      throw dslError(
+        `${kind === 'inner' ? 'join' : `${kind}Join`}() got a table that was not built by the same StreamsBuilder.`,
+        'Join tables that come from one builder: builder.table(...) and the operators applied to it.',
+      );
+    }
+    const left = { state: this.#state, valueGetter: () => this.valueGetterSupplier() };
+    const right = { state: other.#state, valueGetter: () => other.valueGetterSupplier() };
+    const [first, second, third, fourth] = args;
+    if (typeof second === 'function') {
+      if (kind === 'outer') {
+        throw dslError(
+          'outerJoin() has no foreign-key form.',
+          'Use join() or leftJoin() with a foreign-key extractor.',
+        );
+      }
+      const state = addForeignKeyJoin(this.#graph, {
+        left,
+        right,
+        foreignKeyExtractor: first as (value: V) => unknown,
+        joiner: second as ValueJoiner<V, unknown, VR>,
+        leftJoin: kind === 'left',
+        named: third as Named | undefined,
+        materialized: fourth as Materialized<K, VR> | undefined,
+      });
+      return new KTableImpl(this.#graph, state);
+    }
+    const state = addTableTableJoin(this.#graph, {
+      kind,
+      left,
+      right: right as JoinSide<K, unknown>,
+      joiner: first as ValueJoiner<V | null, unknown, VR>,
+      named: second as Named | undefined,
+      materialized: third as Materialized<K, VR> | undefined,
+    });
+    return new KTableImpl(this.#graph, state);
   }
 
   #filter(predicate: Predicate<K, V>, negate: boolean, named?: Named, materialized?: Materialized<K, V>): KTable<K, V> {
@@ -73,7 +196,19 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     if (storeName !== undefined) {
       this.#graph.topology.addStateStore(keyValueStoreBuilder(storeName, materialized, keySerde, valueSerde), name);
     }
-    return new KTableImpl(this.#graph, { nodeName: name, keySerde, valueSerde, queryableStoreName: storeName });
+    return new KTableImpl(this.#graph, {
+      nodeName: name,
+      keySerde,
+      valueSerde,
+      queryableStoreName: storeName,
+      window: this.#state.window,
+      valueGetter: () =>
+        storeName !== undefined
+          ? storeValueGetter<K, V>(storeName)
+          : derivedValueGetter(this.valueGetterSupplier(), (key, value) =>
+              predicate(key, value) !== negate ? value : null,
+            ),
+    });
   }
 
   /** Kafka Streams spends a store-name index on a Materialized without a name, and materializes nothing. */

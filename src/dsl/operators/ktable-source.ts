@@ -8,9 +8,12 @@ import { forwardOnFlush } from './forward-on-flush.ts';
  * Turns a topic into a table: forwards each record as a Change and, with `storeName`, writes it there (a
  * null value deletes the key) so the Change carries the previous value; without a store `oldValue` is
  * null. A caching store forwards the updates at commit, deduplicated per key. Records with a null key
- * cannot be table rows and are dropped.
+ * cannot be table rows and are dropped. `storeName` may be a function, read when each task starts: a join
+ * can materialize the table after the node was added.
  */
-export function ktableSource<K, V>(storeName: string | undefined): ProcessorSupplier<K, V | null, K, Change<V>> {
+export function ktableSource<K, V>(
+  storeName: string | undefined | (() => string | undefined),
+): ProcessorSupplier<K, V | null, K, Change<V>> {
   return () => {
     let context: ProcessorContext<K, Change<V>>;
     let store: KeyValueStore<K, V> | undefined;
@@ -18,8 +21,9 @@ export function ktableSource<K, V>(storeName: string | undefined): ProcessorSupp
     return {
       init: (c) => {
         context = c;
-        if (storeName !== undefined) {
-          store = c.getStateStore<KeyValueStore<K, V>>(storeName);
+        const name = typeof storeName === 'function' ? storeName() : storeName;
+        if (name !== undefined) {
+          store = c.getStateStore<KeyValueStore<K, V>>(name);
           forwardedByStore = forwardOnFlush(store, context);
         }
       },

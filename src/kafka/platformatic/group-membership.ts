@@ -10,7 +10,7 @@ import {
   leaveGroupV3,
   syncGroupV3,
 } from '@platformatic/kafka';
-import { KStreamsError } from '../../errors.ts';
+import { isKStreamsError, KStreamsError } from '../../errors.ts';
 import type { Assignment, MemberSubscription, PartitionAssignor, TopicPartition } from '../types.ts';
 import { coordinatorConnection } from './coordinator.ts';
 import { protocolErrorId } from './error-mapping.ts';
@@ -111,6 +111,8 @@ export class GroupMembership {
           );
           return this.#decodeAssignment(synced.assignment);
         } catch (error) {
+          // The leader's assignor refusing a member's user data will not change by retrying.
+          if (isKStreamsError(error, 'KAFKA_UNSUPPORTED')) throw error;
           const id = protocolErrorId(error);
           if (id === 'MEMBER_ID_REQUIRED') {
             this.memberId = (error as { response?: { memberId?: string } }).response?.memberId ?? '';

@@ -1,16 +1,8 @@
+import type { TimeWindow, Windowed } from '../../serdes/windowed.ts';
 import type { StateStore } from '../state-store.ts';
 
-/** A time window: `start` inclusive, `end` exclusive (`end = start + window size`). */
-export interface TimeWindow {
-  readonly start: number;
-  readonly end: number;
-}
-
-/** A record key together with the window it belongs to (Kafka Streams' Windowed<K>). */
-export interface Windowed<K> {
-  readonly key: K;
-  readonly window: TimeWindow;
-}
+// One Windowed type for stores, serdes and the DSL: it lives in serdes, the lowest layer that needs it.
+export type { TimeWindow, Windowed };
 
 /** One value of a key's window, as `fetch(key, timeFrom, timeTo)` returns it. */
 export interface WindowValue<V> {
