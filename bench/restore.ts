@@ -10,6 +10,7 @@ import type { MachineInfo } from './machine-support.ts';
 import { keyBytes, valueBytes } from './pipe-load-support.ts';
 import { emitReport, medianRate, peakRss, rateRatio, ratioCell, runRates, sectionHeader } from './report-support.ts';
 import { formatCount, markdownTable } from './results-support.ts';
+import { rssSplitText } from './rss-sampler-support.ts';
 import { withScenarioSession } from './scenario-session-support.ts';
 import { adaptersFlag, type BenchScenario, integerFlag, parseFlags } from './scenario-support.ts';
 import { changelogTopic, type StatefulRunResult } from './stateful-protocol-support.ts';
@@ -160,7 +161,7 @@ async function runRestoreScenario(argv: readonly string[]): Promise<void> {
               }
               log(
                 `${adapter} restore run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s, ${result.seconds} s from start() to RUNNING ` +
-                  `(restoration itself ${result.restoreElapsedMs} ms), CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB (record count checked)`,
+                  `(restoration itself ${result.restoreElapsedMs} ms), CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB${rssSplitText(result.peakRssSplit)} (record count checked)`,
               );
               runs.push(result);
             },

@@ -1,4 +1,5 @@
 import type { AdapterName } from '../src/kafka/index.ts';
+import type { RssPeaks } from './rss-sampler-support.ts';
 import type { EngineSettings } from './stateless-protocol-support.ts';
 
 /** The store of the count topology; its changelog is `<applicationId>-counts-changelog`. */
@@ -56,6 +57,8 @@ export interface StatefulRunResult {
   readonly recordsPerSec: number;
   readonly processCpuPct: number;
   readonly peakRssMb: number;
+  /** Peak RssAnon / RssFile (MB, sampled): heap and buffers vs mapped files such as LMDB's; null off Linux. */
+  readonly peakRssSplit?: RssPeaks | null;
   /** count: keys whose final count (last changelog value) was checked against the input. */
   readonly keysChecked: number;
   /** restore: the tasks' "Restored state stores." elapsedMs, summed (tasks restore one after another). */

@@ -8,6 +8,7 @@ import { KafkaStreams, type Logger } from '../src/runtime/index.ts';
 import { Serdes } from '../src/serdes/index.ts';
 import { expectedCount, keyedKey } from './keyed-load-support.ts';
 import { measuredClient } from './measured-client-support.ts';
+import { sampleRss } from './rss-sampler-support.ts';
 import { describeError } from './scenario-support.ts';
 import {
   type ConsumeJob,
@@ -132,6 +133,7 @@ async function runCount(job: CountJob): Promise<StatefulRunResult> {
     const cpu = process.cpuUsage(cpuStart);
     const seconds = (lastCommitAt - start) / 1000;
     const peakRssMb = round(process.resourceUsage().maxRSS / 1024, 1);
+    const peakRssSplit = rss.stop();
     const keysChecked = await checkCounts(client, job);
     return {
       records: seen,
@@ -139,6 +141,7 @@ async function runCount(job: CountJob): Promise<StatefulRunResult> {
       recordsPerSec: Math.round(seen / seconds),
       processCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
       peakRssMb,
+      peakRssSplit,
       keysChecked,
       restoreElapsedMs: null,
     };
@@ -222,6 +225,7 @@ async function runRestore(job: RestoreJob): Promise<StatefulRunResult> {
       recordsPerSec: Math.round(records / seconds),
       processCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
       peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+      peakRssSplit: rss.stop(),
       keysChecked: 0,
       restoreElapsedMs: restored.reduce((sum, fields) => sum + Number(fields.elapsedMs ?? 0), 0),
     };
@@ -249,10 +253,14 @@ async function runConsume(job: ConsumeJob): Promise<StatefulRunResult> {
     recordsPerSec: Math.round(records / seconds),
     processCpuPct: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100),
     peakRssMb: round(process.resourceUsage().maxRSS / 1024, 1),
+    peakRssSplit: rss.stop(),
     keysChecked: 0,
     restoreElapsedMs: null,
   };
 }
+
+// Sampled from the start of the job to the point where each job reads its maxRSS (before any check).
+const rss = sampleRss();
 
 function runJob(job: StatefulJob): Promise<StatefulRunResult> {
   if (job.mode === 'count') return runCount(job);

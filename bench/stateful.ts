@@ -22,6 +22,7 @@ import {
   sectionHeader,
 } from './report-support.ts';
 import { formatCount, markdownTable } from './results-support.ts';
+import { rssSplitCell, rssSplitText } from './rss-sampler-support.ts';
 import { withScenarioSession } from './scenario-session-support.ts';
 import { adaptersFlag, type BenchScenario, integerFlag, parseFlags } from './scenario-support.ts';
 import { changelogTopic, type StatefulRunResult } from './stateful-protocol-support.ts';
@@ -157,7 +158,7 @@ async function runStatefulScenario(argv: readonly string[]): Promise<void> {
               await topics.checkCommitted(applicationId, input, ends);
               log(
                 `${adapter} engine run ${run}/${options.runs}: ${formatCount(result.recordsPerSec)} records/s in ${result.seconds} s, ` +
-                  `CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB (${formatCount(result.keysChecked)} counts and commits checked)`,
+                  `CPU ${result.processCpuPct}%, RSS ${result.peakRssMb} MB${rssSplitText(result.peakRssSplit)} (${formatCount(result.keysChecked)} counts and commits checked)`,
               );
               runs.push(result);
             } finally {
@@ -217,6 +218,7 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
       'Pipe runs',
       'Engine / pipe',
       'Peak RSS MB',
+      'Peak RssAnon / RssFile MB',
       'Cache budget MB',
       'Engine CPU %',
     ],
@@ -230,6 +232,7 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
         runRates(r.pipeRuns),
         ratioCell(r.ratio, 0.5),
         r.peakRssMb.toFixed(0),
+        rssSplitCell(r.runs),
         String(cacheBudgetMb),
         String(middle?.processCpuPct ?? 'n/a'),
       ];
@@ -241,7 +244,7 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
     "- Topology: `builder.stream(input, { keySerde: Serdes.string(), valueSerde: Serdes.bytes() }).groupByKey().count({ storeName: 'counts' })`: the DSL's default store, persistent (LMDB), logged (changelog) and cached.",
     `- Input: the pipe scenario's shape, ${formatCount(options.records)} records (${keyBytes}-byte keys, ${valueBytes}-byte values) in a ${benchPartitions}-partition topic, but over ${formatCount(options.keys)} distinct keys; loaded once. Per adapter, ${options.runs} engine run(s) and ${options.runs} pipe run(s) alternate on that input, each in its own process; every engine run has a fresh application id and a fresh temporary state dir (deleted after); medians are reported. Checked: every key's final count (its last changelog value) equals its number of input records, and the group committed the input's end offsets; the pipe is checked as in the pipe scenario.`,
     '- Records/s: input records divided by the time from RUNNING to the end of the final commit (which flushes the caches into the changelog and LMDB); the pipe is timed the same way.',
-    `- Cache budget: cacheMaxBytesPerStore ${formatCount(cacheMaxBytesPerStore)} B (default) x ${storesPerTask} store per task x ${benchPartitions} tasks = ${cacheBudgetMb} MB. Peak RSS: the largest process.resourceUsage().maxRSS of the engine processes; compare with the stateless scenario's peak RSS plus this budget.`,
+    `- Cache budget: cacheMaxBytesPerStore ${formatCount(cacheMaxBytesPerStore)} B (default) x ${storesPerTask} store per task x ${benchPartitions} tasks = ${cacheBudgetMb} MB. Peak RSS: the largest process.resourceUsage().maxRSS of the engine processes; compare with the stateless scenario's peak RSS plus this budget. RssAnon / RssFile: the largest of each, sampled from /proc/self/status every 50 ms up to the same point: anonymous memory (JS heap, buffers) vs mapped files (LMDB's pages, reclaimable).`,
     `- Engine settings (StreamsConfig, everything else default): ${settings}. Pipe settings: as in the pipe scenario.`,
     '',
     table,

@@ -18,9 +18,18 @@ export interface CommitIo {
     acknowledged(): Promise<void>;
     /** The offset of the last acknowledged changelog record of the partition, if any was sent. */
     lastChangelogOffset?(topic: string, partition: number): number | undefined;
+    /** Sends what is buffered and waits until at most `maxRecords` records are unacknowledged. */
+    drain?(maxRecords: number): Promise<void>;
   };
   readonly consumer: Pick<GroupConsumer, 'commit'>;
 }
+
+/**
+ * Changelog and output records the producer may hold unacknowledged while the next store flushes: about
+ * 1 KB each in flight (ours and the client's copies), so some 40 MB, while stores on different partitions
+ * still send side by side.
+ */
+const maxUnacknowledgedWhileFlushing = 40_000;
 
 /**
  * The at-least-once commit protocol (DESIGN.md), in this order and nowhere else. Output is acknowledged
@@ -34,7 +43,13 @@ export async function commitTasks(
 ): Promise<readonly TopicPartitionOffset[]> {
   // 1. Flush stores, upstream first: cached KTable updates go downstream (where they may dirty a store
   //    further down, flushed later in this pass) and their changes to the changelogs through the collector.
-  for (const task of tasks) for (const store of task.stores().values()) await store.flush();
+  //    Each store's records are sent before the next store flushes, keeping a bounded number unacknowledged.
+  for (const task of tasks) {
+    for (const store of task.stores().values()) {
+      await store.flush();
+      await io.collector.drain?.(maxUnacknowledgedWhileFlushing);
+    }
+  }
 
   // 2. Await every produce (sinks, dead letters, repartition and changelog records) acknowledged, and learn
   //    the last changelog offset of each logged store: the data flushed in step 1 are covered up to there.
@@ -56,12 +71,18 @@ export async function commitTasks(
 
   // 4. Write the flushed state with the next changelog offset to each store (LMDB: one transaction per
   //    store). Only now: the input that produced this state is committed, so a restart never re-applies it.
+  //    Stores persist independently (each writes its data and offset atomically), so their transactions
+  //    and disk syncs run side by side; the first failure is rethrown once all have settled.
+  const persisting: Promise<void>[] = [];
   for (const [index, task] of tasks.entries()) {
     for (const [name, store] of task.stores()) {
       const last = changelogOffsets[index]!.get(name);
-      await store.persist?.(last === undefined ? undefined : last + 1);
+      const persisted = store.persist?.(last === undefined ? undefined : last + 1);
+      if (persisted !== undefined) persisting.push(persisted);
     }
   }
+  const failed = (await Promise.allSettled(persisting)).find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
 
   return offsets;
 }

@@ -14,6 +14,8 @@ export interface KafkaRecordCollectorOptions {
   readonly logger?: Logger;
   /** Sends awaiting acknowledgement before `throttle` makes the loop wait; bounds memory. Default 16. */
   readonly maxInFlightSends?: number;
+  /** A flush hands the producer at most this many records per send, so `drain` can wait for part of them. Default 5000. */
+  readonly maxRecordsPerSend?: number;
 }
 
 /**
@@ -26,6 +28,7 @@ export class KafkaRecordCollector implements RecordCollector {
   readonly #options: KafkaRecordCollectorOptions;
   #buffer: ProducerRecord[] = [];
   readonly #inFlight = new Set<Promise<void>>();
+  #inFlightRecords = 0;
   #failure: KStreamsError | undefined;
   #sent = 0;
   #dropped = 0;
@@ -81,13 +84,37 @@ export class KafkaRecordCollector implements RecordCollector {
     return this.#options.partitionCount(this.#options.realName(topic));
   }
 
-  /** Sends what the last batch produced, in one producer call; the acknowledgement is awaited at commit. */
+  /**
+   * Sends what the last batch produced (in one producer call, or a few for a store flush's many changelog
+   * records); the acknowledgement is awaited at commit.
+   */
   flush(): void {
     if (this.#buffer.length === 0) return;
-    const batch = this.#buffer;
+    const buffered = this.#buffer;
     const hasChangelog = this.#changelogBuffered > 0;
     this.#buffer = [];
     this.#changelogBuffered = 0;
+    const perSend = this.#options.maxRecordsPerSend ?? 5000;
+    if (buffered.length <= perSend) {
+      this.#send(buffered, hasChangelog);
+      return;
+    }
+    for (let start = 0; start < buffered.length; start += perSend) {
+      this.#send(buffered.slice(start, start + perSend), hasChangelog);
+    }
+  }
+
+  /**
+   * Sends what is buffered, then waits until at most `maxRecords` records are unacknowledged. Commit step 1
+   * calls it after each store's flush: a producer without a memory bound (Java's buffer.memory) would
+   * otherwise hold every store's changelog records of one commit at once.
+   */
+  async drain(maxRecords: number): Promise<void> {
+    this.flush();
+    while (this.#inFlightRecords > maxRecords && this.#inFlight.size > 0) await Promise.race(this.#inFlight);
+  }
+
+  #send(batch: ProducerRecord[], hasChangelog: boolean): void {
     this.#sent += batch.length;
     const sending: Promise<void> = this.#options.producer.send(batch).then(
       (metadata) => {
@@ -115,7 +142,11 @@ export class KafkaRecordCollector implements RecordCollector {
       },
     );
     this.#inFlight.add(sending);
-    void sending.finally(() => this.#inFlight.delete(sending));
+    this.#inFlightRecords += batch.length;
+    void sending.finally(() => {
+      this.#inFlight.delete(sending);
+      this.#inFlightRecords -= batch.length;
+    });
   }
 
   /**

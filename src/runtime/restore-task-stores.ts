@@ -2,7 +2,7 @@ import { KStreamsError } from '../errors.ts';
 import type { AssignedConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
 import type { BytesWrite } from '../state/bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { changelogSource } from './changelog-records.ts';
+import { changelogSourceBytes } from './changelog-records.ts';
 import type { Logger } from './logger.ts';
 
 /** A logged store of a task and its changelog partition. */
@@ -27,7 +27,7 @@ export interface RestoreOptions {
   readonly logger: Logger;
   readonly task: string;
   readonly wallClock?: () => number;
-  /** Records per poll, and so per store write batch at most (default 10000). */
+  /** Records per poll, and so per store write batch at most (default 20000). */
   readonly batchRecords?: number;
   /** How often progress is logged (default 10 s). */
   readonly progressIntervalMs?: number;
@@ -49,6 +49,8 @@ interface RestorePlan {
   readonly end: number;
   position: number;
   writes: BytesWrite[];
+  // The batch being written: the next poll is read meanwhile, and it is awaited before the next batch.
+  writing: Promise<void> | undefined;
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
@@ -93,7 +95,7 @@ export async function restoreTaskStores(
       position = undefined;
     }
     position ??= logStart;
-    if (position < end) plans.set(key(target.changelog), { target, end, position, writes: [] });
+    if (position < end) plans.set(key(target.changelog), { target, end, position, writes: [], writing: undefined });
   }
   if (plans.size === 0) return { restored: 0, skipped: 0, wiped };
 
@@ -113,39 +115,50 @@ export async function restoreTaskStores(
 
   await options.consumer.assign([...plans.values()].map((p) => ({ ...p.target.changelog, offset: p.position })));
   const open = new Set(plans.values());
-  while (open.size > 0) {
-    const records = await options.consumer.poll({ maxRecords: options.batchRecords ?? 10_000, timeoutMs: 500 });
-    const touched = new Set<RestorePlan>();
-    for (const record of records) {
-      const plan = plans.get(key(record));
-      if (plan === undefined || record.offset < plan.position || record.offset >= plan.end) continue;
-      plan.position = record.offset + 1;
-      touched.add(plan);
-      if (record.key === null) continue;
-      if (skip(record.headers)) {
-        skipped++;
-        continue;
+  try {
+    while (open.size > 0) {
+      const records = await options.consumer.poll({ maxRecords: options.batchRecords ?? 20_000, timeoutMs: 500 });
+      const touched = new Set<RestorePlan>();
+      // Polls return runs of one partition: look the plan up only when the partition changes.
+      let plan: RestorePlan | undefined;
+      for (const record of records) {
+        if (plan?.target.changelog.partition !== record.partition || plan.target.changelog.topic !== record.topic) {
+          plan = plans.get(key(record));
+          if (plan === undefined) continue;
+        }
+        if (record.offset < plan.position || record.offset >= plan.end) continue;
+        plan.position = record.offset + 1;
+        touched.add(plan);
+        if (record.key === null) continue;
+        if (skip(record.headers)) {
+          skipped++;
+          continue;
+        }
+        plan.writes.push({ key: record.key, value: record.value });
       }
-      plan.writes.push({ key: record.key, value: record.value });
+      for (const touchedPlan of touched) {
+        restored += touchedPlan.writes.length;
+        await writeBatch(touchedPlan);
+        if (touchedPlan.position >= touchedPlan.end) open.delete(touchedPlan);
+      }
+      const now = clock();
+      if (touched.size > 0) lastProgress = now;
+      else if (now - lastProgress > (options.stallTimeoutMs ?? 60_000)) throw stalled(options.task, open);
+      if (open.size > 0 && now - lastLog >= (options.progressIntervalMs ?? 10_000)) {
+        lastLog = now;
+        options.logger.info('Restoring state stores.', {
+          task: options.task,
+          remaining: [...open].reduce((sum, p) => sum + (p.end - p.position), 0),
+          recordsPerSecond: rate(restored + skipped, now - started),
+        });
+      }
     }
-    for (const plan of touched) {
-      restored += plan.writes.length;
-      await plan.target.store.restore?.(plan.writes, plan.position);
-      plan.writes = [];
-      if (plan.position >= plan.end) open.delete(plan);
-    }
-    const now = clock();
-    if (touched.size > 0) lastProgress = now;
-    else if (now - lastProgress > (options.stallTimeoutMs ?? 60_000)) throw stalled(options.task, open);
-    if (open.size > 0 && now - lastLog >= (options.progressIntervalMs ?? 10_000)) {
-      lastLog = now;
-      options.logger.info('Restoring state stores.', {
-        task: options.task,
-        remaining: [...open].reduce((sum, p) => sum + (p.end - p.position), 0),
-        recordsPerSecond: rate(restored + skipped, now - started),
-      });
-    }
+  } finally {
+    // Nothing may still write to a store once this returns (the caller may close or wipe it).
+    await Promise.allSettled([...plans.values()].map((p) => p.writing));
   }
+  // Surfaces a failure of each store's last batch.
+  for (const plan of plans.values()) await plan.writing;
   const elapsedMs = clock() - started;
   options.logger.info('Restored state stores.', {
     task: options.task,
@@ -158,26 +171,49 @@ export async function restoreTaskStores(
 }
 
 /**
+ * Starts writing the plan's batch with its position once the previous batch is written. Only the batch
+ * that completes the store waits for the disk sync: data and offset commit atomically, so a power loss
+ * mid-restore rolls the store back to an earlier offset, from which the next restore continues.
+ */
+async function writeBatch(plan: RestorePlan): Promise<void> {
+  await plan.writing;
+  const writing = plan.target.store.restore?.(plan.writes, plan.position, { durable: plan.position >= plan.end });
+  // Awaited later (next batch or the end); until then a failure must not count as unhandled.
+  writing?.catch(() => undefined);
+  plan.writing = writing;
+  plan.writes = [];
+}
+
+/**
  * True for a changelog record made while processing an input record whose offset the group has not
  * committed: under at-least-once that input is processed again and makes the change again.
  */
 function uncommittedSourceFilter(options: RestoreOptions): (headers: RestoreHeaders) => boolean {
   if (options.skipUncommittedSources === false) return () => false;
-  const inputs = new Set(options.inputPartitions.map(key));
-  const committed = new Map(options.committed.map((o) => [key(o), o.offset]));
+  // Per input topic (its name as bytes, compared without decoding): committed offset by partition, null
+  // for an input partition without a committed offset.
+  const inputs: { readonly name: Buffer; readonly committed: Map<number, number | null> }[] = [];
+  for (const tp of options.inputPartitions) {
+    let topic = inputs.find((t) => t.name.toString() === tp.topic);
+    if (topic === undefined) {
+      topic = { name: Buffer.from(tp.topic), committed: new Map() };
+      inputs.push(topic);
+    }
+    const committed = options.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
+    topic.committed.set(tp.partition, committed?.offset ?? null);
+  }
   return (headers) => {
     if (headers.length === 0) return false;
-    const source = changelogSource(headers);
+    const source = changelogSourceBytes(headers);
     if (source === undefined) return false;
-    const sourceKey = key(source);
+    const next = inputs.find((t) => t.name.equals(source.topic))?.committed.get(source.partition);
     // A change from elsewhere (another topology version) cannot be judged: keep it.
-    if (!inputs.has(sourceKey)) return false;
-    const next = committed.get(sourceKey);
-    return next === undefined || source.offset >= next;
+    if (next === undefined) return false;
+    return next === null || source.offset >= next;
   };
 }
 
-type RestoreHeaders = Parameters<typeof changelogSource>[0];
+type RestoreHeaders = Parameters<typeof changelogSourceBytes>[0];
 
 function rate(records: number, elapsedMs: number): number {
   return elapsedMs <= 0 ? records : Math.round((records * 1000) / elapsedMs);

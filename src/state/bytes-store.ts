@@ -15,6 +15,17 @@ export interface BytesWrite {
   readonly value: Buffer | null;
 }
 
+/** How a commit treats durability. */
+export interface CommitOptions {
+  /**
+   * False: resolve once the transaction is committed (visible, and kept by a process crash) without
+   * waiting for the disk sync. Restoration batches use it: data and offset still commit atomically, so a
+   * power loss can only roll the store back to an earlier consistent offset, which restoration resumes
+   * from. Default true.
+   */
+  readonly durable?: boolean;
+}
+
 export interface BytesRange {
   /** Inclusive lower bound; absent: from the first key. */
   readonly from?: Buffer;
@@ -35,9 +46,10 @@ export interface BytesStore {
   approximateCount(): number;
   /**
    * Applies the writes and records `changelogOffset` (the next changelog offset these data cover) in ONE
-   * transaction: after a crash either both are there or neither. Resolves once durable.
+   * transaction: after a crash either both are there or neither. Resolves once durable, unless
+   * `options.durable` is false.
    */
-  commit(writes: readonly BytesWrite[], changelogOffset?: number): Promise<void>;
+  commit(writes: readonly BytesWrite[], changelogOffset?: number, options?: CommitOptions): Promise<void>;
   /** The changelog offset stored by the last commit; undefined for a new or wiped store. */
   changelogOffset(): number | undefined;
   /** Deletes every entry and the stored offset (before a restore from the changelog's start). */

@@ -51,6 +51,12 @@ export class KeyValueStoreBuilder<K, V> extends LayeredStoreBuilder<
     return this.settings.loggingConfigs;
   }
 
+  readonly queryKind = 'key-value' as const;
+
+  get keySerde(): Serde<K> | undefined {
+    return this.#keySerde;
+  }
+
   /** Without a context (unit tests, legacy callers) the store is in memory and unlogged (see buildStoreLayers). */
   build(context?: StoreContext): MeteredKeyValueStore<K, V> {
     const serdes = resolveStoreSerdes(this.name, this.#keySerde, this.#valueSerde, context, keyValueStoreNames);
@@ -68,6 +74,7 @@ export class KeyValueStoreBuilder<K, V> extends LayeredStoreBuilder<
       recordContext: context?.recordContext,
       forwarding: context?.forwarding,
       metrics: context?.metrics,
+      onChange: context?.onChange,
     });
   }
 

@@ -1,4 +1,5 @@
-import type { BytesWrite } from './bytes-store.ts';
+import type { Serde } from '../serdes/serde.ts';
+import type { BytesWrite, CommitOptions } from './bytes-store.ts';
 import type { StoreContext } from './store-context.ts';
 
 /**
@@ -28,8 +29,9 @@ export interface StateStore {
   /**
    * Writes a batch of changelog records straight to the bytes store (no cache, no changelog) together with
    * `changelogOffset` (the offset after the batch's last record). Only before the task processes records.
+   * `options.durable: false` skips the disk sync of this batch (restoration syncs its last batch only).
    */
-  restore?(batch: readonly BytesWrite[], changelogOffset: number): Promise<void>;
+  restore?(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void>;
   /** Drops buffered writes and every stored entry and offset (before a restore from the changelog's start). */
   wipe?(): Promise<void>;
   /** Releases the store. Writes not yet persisted are dropped: they are not covered by committed offsets. */
@@ -52,4 +54,10 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
    * that need none (the legacy in-memory store) ignore it.
    */
   build(context?: StoreContext): S;
+  /** What interactive queries may ask the built store; absent: an internal store, not queryable. */
+  readonly queryKind?: 'key-value' | 'window' | 'session';
+  /** The key serde given to the builder; absent: the application's default key serde. */
+  readonly keySerde?: Serde<unknown> | undefined;
+  /** Window stores: the size of each window (its end is start + size). */
+  readonly windowSizeMs?: number;
 }

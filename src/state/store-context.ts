@@ -61,4 +61,11 @@ export interface StoreContext {
   readonly cacheMaxBytes?: number;
   /** Store operation metrics; absent: nothing is measured. */
   readonly metrics?: StoreMetrics;
+  /**
+   * Told every write to a key-value store as it happens (a null value: deleted), before any commit:
+   * what interactive queries' change streams and long-polls follow. Absent: nobody listens.
+   */
+  readonly onChange?: StoreChangeListener;
 }
+
+export type StoreChangeListener = (storeName: string, key: unknown, value: unknown) => void;

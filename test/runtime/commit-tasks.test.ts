@@ -134,6 +134,67 @@ describe('commitTasks', () => {
     ]);
   });
 
+  it('sends the changelog records of each store before the next store flushes, bounded by drain', async () => {
+    const log: string[] = [];
+    const a = fakeTask('a', [{ topic: 't', partition: 0, offset: 1 }], log);
+    const b = fakeTask('b', [{ topic: 't', partition: 1, offset: 1 }], log);
+    await commitTasks([a, b], {
+      collector: {
+        acknowledged: async () => {
+          log.push('acks');
+        },
+        drain: async (maxRecords) => {
+          log.push(`drain ${maxRecords}`);
+        },
+      },
+      consumer: { commit: async () => undefined },
+    });
+    expect(log).toEqual(['flush a', 'drain 40000', 'flush b', 'drain 40000', 'acks']);
+  });
+
+  it('persists the stores side by side and rethrows a failure once every persist has settled', async () => {
+    const finished: string[] = [];
+    const release: Array<() => void> = [];
+    const store = (name: string, fails: boolean): StateStore => ({
+      name,
+      persistent: true,
+      flush: () => undefined,
+      persist: () =>
+        new Promise<void>((resolve, reject) => {
+          release.push(() => {
+            finished.push(name);
+            if (fails) reject(new Error(`disk full in ${name}`));
+            else resolve();
+          });
+        }),
+      close: () => undefined,
+    });
+    const task: CommittableTask = {
+      stores: () =>
+        new Map([
+          ['first', store('first', true)],
+          ['second', store('second', false)],
+        ]),
+      offsetsToCommit: () => [{ topic: 'in', partition: 0, offset: 1 }],
+      markCommitted: () => undefined,
+    };
+    const commit = commitTasks([task], {
+      collector: { acknowledged: async () => undefined },
+      consumer: { commit: async () => undefined },
+    });
+    const outcome = commit.then(
+      () => 'resolved',
+      (error: Error) => error.message,
+    );
+    while (release.length < 2) await new Promise((resolve) => setImmediate(resolve));
+    // Both persists started before either finished.
+    expect(finished).toEqual([]);
+    release[0]!();
+    release[1]!();
+    expect(await outcome).toBe('disk full in first');
+    expect(finished).toEqual(['first', 'second']);
+  });
+
   it('persists nothing when committing the input offsets fails', async () => {
     const persisted: unknown[] = [];
     const store: StateStore = {

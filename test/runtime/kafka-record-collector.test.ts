@@ -133,6 +133,51 @@ describe('KafkaRecordCollector', () => {
     await collector.acknowledged();
   });
 
+  it('hands a large flush to the producer in several sends of at most maxRecordsPerSend records', async () => {
+    const producer = fakeProducer(async () => undefined);
+    const collector = new KafkaRecordCollector({
+      producer,
+      realName: (t) => t,
+      partitionCount: () => undefined,
+      maxRecordsPerSend: 2,
+    });
+    for (const value of ['a', 'b', 'c', 'd', 'e']) collector.send(out('output', value));
+    collector.flush();
+    expect(producer.batches.map((batch) => batch.map((r) => r.value?.toString()))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+    ]);
+    await collector.acknowledged();
+    expect(collector.sent).toBe(5);
+  });
+
+  it('drain sends what is buffered and waits until at most the given number of records are unacknowledged', async () => {
+    const pending: Array<() => void> = [];
+    const producer = fakeProducer(() => new Promise<void>((resolve) => pending.push(resolve)));
+    const collector = new KafkaRecordCollector({
+      producer,
+      realName: (t) => t,
+      partitionCount: () => undefined,
+      maxRecordsPerSend: 2,
+    });
+    for (const value of ['a', 'b', 'c', 'd']) collector.send(out('output', value));
+    let drained = false;
+    const draining = collector.drain(2).then(() => {
+      drained = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(producer.batches).toHaveLength(2);
+    expect(drained).toBe(false);
+    pending.shift()!();
+    await draining;
+    expect(drained).toBe(true);
+    // Two records still in flight: within the bound, so nothing to wait for.
+    await collector.drain(2);
+    pending.shift()!();
+    await collector.acknowledged();
+  });
+
   it('learns the last acknowledged offset of each changelog partition, and forgets it on request', async () => {
     const producer = fakeProducer(async () => undefined);
     const collector = new KafkaRecordCollector({ producer, realName: (t) => t, partitionCount: () => undefined });

@@ -4,7 +4,9 @@ import { changelogHeaders } from '../../src/runtime/changelog-records.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { type RestoreOptions, restoreTaskStores } from '../../src/runtime/restore-task-stores.ts';
 import { Serdes } from '../../src/serdes/serdes.ts';
+import type { BytesWrite, CommitOptions } from '../../src/state/bytes-store.ts';
 import { InMemoryBytesStore } from '../../src/state/memory/in-memory-bytes-store.ts';
+import type { StateStore } from '../../src/state/state-store.ts';
 import { Stores } from '../../src/state/stores.ts';
 import { storeContextFixture } from '../state/support/store-context-fixture.ts';
 
@@ -142,5 +144,59 @@ describe('restoreTaskStores', () => {
     const result = await restoreTaskStores([{ store, changelog }], options(consumer, 2, 5));
     expect(result.wiped).toEqual(['counts']);
     expect([...store.all()].map((e) => e.key)).toEqual(['a', 'b']);
+  });
+  describe('writing batches', () => {
+    /** A store that records each restore call and lets the test finish it. */
+    function recordingStore() {
+      const calls: { offset: number; keys: string[]; durable: boolean | undefined; finish: (error?: Error) => void }[] =
+        [];
+      const store: StateStore = {
+        name: 'counts',
+        persistent: true,
+        flush: () => undefined,
+        close: () => undefined,
+        restore: (batch: readonly BytesWrite[], offset: number, options?: CommitOptions) =>
+          new Promise<void>((resolve, reject) => {
+            calls.push({
+              offset,
+              keys: batch.map((w) => w.key.toString()),
+              durable: options?.durable,
+              finish: (error) => (error === undefined ? resolve() : reject(error)),
+            });
+          }),
+      };
+      return { store, calls };
+    }
+
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('polls the next batch while the previous one is written, and waits for the disk only on the last', async () => {
+      const records = [change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1'), change(3, 'd', '1')];
+      const { consumer, polls } = fakeConsumer(records);
+      const { store, calls } = recordingStore();
+      const restoring = restoreTaskStores([{ store, changelog }], options(consumer, undefined));
+      await settle();
+      // The first batch is being written and the second already polled; it waits for the first to finish.
+      expect(polls).toEqual([2, 2]);
+      expect(calls.map((c) => c.offset)).toEqual([2]);
+      calls[0]!.finish();
+      await settle();
+      expect(calls.map((c) => [c.keys, c.offset, c.durable])).toEqual([
+        [['a', 'b'], 2, false],
+        [['c', 'd'], 4, true],
+      ]);
+      calls[1]!.finish();
+      expect((await restoring).restored).toBe(4);
+    });
+
+    it('fails with the error of a batch that could not be written', async () => {
+      const { consumer } = fakeConsumer([change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1')]);
+      const { store, calls } = recordingStore();
+      const restoring = restoreTaskStores([{ store, changelog }], options(consumer, undefined));
+      await settle();
+      calls[0]!.finish(new Error('disk full'));
+      await expect(restoring).rejects.toThrow('disk full');
+      expect(calls).toHaveLength(1);
+    });
   });
 });

@@ -301,17 +301,25 @@ describe('KeyValueStoreBuilder', () => {
   describe('byte budget', () => {
     it('asks for a commit once the cache outgrows its budget, and again after a commit frees it', async () => {
       const fixture = storeContextFixture();
-      const store = stringStore().withCachingEnabled({ maxBytes: 1_000 }).build(fixture.context);
+      const store = stringStore().withCachingEnabled({ maxBytes: 5_000 }).build(fixture.context);
       for (let i = 0; i < 5; i++) store.put(`key-${i}`, 'v'.repeat(10));
       expect(fixture.commitRequests).toBe(0);
-      store.put('big', 'v'.repeat(1_000));
-      store.put('big-2', 'v'.repeat(1_000));
+      store.put('big', 'v'.repeat(3_000));
+      store.put('big-2', 'v'.repeat(3_000));
       expect(fixture.commitRequests).toBe(1);
       expect(fixture.bytesStores.get('counts')!.approximateCount()).toBe(0); // nothing spilled to disk
       store.flush();
       await store.persist(1);
-      store.put('big', 'v'.repeat(2_000));
+      store.put('big', 'v'.repeat(6_000));
       expect(fixture.commitRequests).toBe(2);
+    });
+
+    it('counts the objects holding each entry, not only its bytes', () => {
+      const fixture = storeContextFixture();
+      // 100 one-byte keys with one-byte values: 300 bytes of data, but tens of kilobytes of heap.
+      const store = stringStore().withCachingEnabled({ maxBytes: 20_000 }).build(fixture.context);
+      for (let i = 0; i < 100; i++) store.put(String.fromCharCode(65 + (i % 58)) + String(i), 'v');
+      expect(fixture.commitRequests).toBe(1);
     });
 
     it('counts a key written again once, by its newest value', () => {
@@ -322,7 +330,7 @@ describe('KeyValueStoreBuilder', () => {
     });
 
     it('bounds the write buffer the same way without caching, using the context budget', async () => {
-      const fixture = storeContextFixture({ cacheMaxBytes: 500 });
+      const fixture = storeContextFixture({ cacheMaxBytes: 1_000 });
       const store = stringStore().build(fixture.context);
       store.put('a', 'v'.repeat(600));
       expect(fixture.commitRequests).toBe(1);
@@ -344,6 +352,46 @@ describe('KeyValueStoreBuilder', () => {
         throw new Error('cannot decode');
       },
     };
+
+    it('serializes a primitive key once for a read followed by a write, and an object key every time', () => {
+      const fixture = storeContextFixture();
+      let serialized = 0;
+      const counting: Serde<string> = {
+        serialize: (topic, key) => {
+          serialized++;
+          return Serdes.string().serialize(topic, key);
+        },
+        deserialize: (topic, bytes) => Serdes.string().deserialize(topic, bytes),
+      };
+      const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('s'), counting, Serdes.string())
+        .withCachingEnabled()
+        .build(fixture.context);
+      store.get('a');
+      store.put('a', '1');
+      expect(serialized).toBe(1);
+      store.put('b', '1');
+      expect(serialized).toBe(2);
+
+      const json = Serdes.json<{ id: string }>();
+      const objects = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('o'), json, Serdes.string()).build(
+        fixture.context,
+      );
+      const key = { id: 'x' };
+      objects.put(key, '1');
+      key.id = 'y';
+      objects.put(key, '2');
+      expect([...objects.all()].map((e) => [e.key.id, e.value])).toEqual([
+        ['x', '1'],
+        ['y', '2'],
+      ]);
+
+      // 0 and -0 are equal to ===, but a double serde writes them as different bytes: different keys.
+      const doubles = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('d'), Serdes.double(), Serdes.string())
+        .withCachingEnabled()
+        .build(fixture.context);
+      doubles.put(0, 'zero');
+      expect(doubles.get(-0)).toBeUndefined();
+    });
 
     it('reports a failing key or value serde as a KStreamsError naming the store', async () => {
       const fixture = storeContextFixture();

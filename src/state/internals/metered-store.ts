@@ -1,4 +1,4 @@
-import type { BytesWrite } from '../bytes-store.ts';
+import type { BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { KeyValueBytesLayer } from '../key-value/key-value-bytes-layer.ts';
 import type { StateStore } from '../state-store.ts';
 import type { StoreRecordContext } from '../store-context.ts';
@@ -53,8 +53,8 @@ export abstract class MeteredStore<K, V> implements StateStore {
   }
 
   /** Restores changelog records, whose keys are the stored bytes keys of the layers below. */
-  restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void> {
-    return this.timer.timeAsync('restore', () => this.inner.restore(batch, changelogOffset));
+  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+    return this.timer.timeAsync('restore', () => this.inner.restore(batch, changelogOffset, options));
   }
 
   wipe(): Promise<void> {

@@ -20,6 +20,9 @@ export class StoreSerdes<K, V> {
   readonly #keySerde: Serde<K>;
   readonly #valueSerde: Serde<V>;
   readonly #kind: StoreKindNames;
+  // The last primitive key and its bytes: an update serializes its key for the read and again for the write.
+  #lastKey: K | undefined;
+  #lastKeyBytes: Buffer | undefined;
 
   constructor(store: string, topic: string, keySerde: Serde<K>, valueSerde: Serde<V>, kind: StoreKindNames) {
     this.#store = store;
@@ -30,11 +33,18 @@ export class StoreSerdes<K, V> {
   }
 
   keyBytes(key: K): Buffer {
+    // Object.is: 0 and -0 may serialize differently (a double serde), so they must not share bytes.
+    if (this.#lastKeyBytes !== undefined && Object.is(key, this.#lastKey)) return this.#lastKeyBytes;
     const bytes = this.#call('key', 'serialize', () => this.#keySerde.serialize(this.#topic, key));
     if (bytes === null) {
       throw new KStreamsError('SERDE_SERIALIZATION_FAILED', `Store "${this.#store}" was given a null key.`, {
         hint: `Drop or re-key records with null keys before they reach ${this.#kind.store}.`,
       });
+    }
+    // Objects may change between calls (and compare by identity): only primitives are remembered.
+    if (typeof key !== 'object' && typeof key !== 'function') {
+      this.#lastKey = key;
+      this.#lastKeyBytes = bytes;
     }
     return bytes;
   }

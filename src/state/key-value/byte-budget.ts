@@ -40,10 +40,13 @@ export class ByteBudget {
 /** Default byte budget of one store's cache or write buffer, as Kafka Streams' cache.max.bytes.buffering. */
 export const defaultCacheMaxBytes = 10 * 1024 * 1024;
 
-// Map slot, key string and object header of one buffered entry, roughly; keeps tiny entries from looking free.
-const entryOverhead = 64;
+// What V8 spends on one cached entry besides its bytes, measured on Node 24 (about 485 heap bytes for a
+// 20-byte key and an 8-byte value): the Buffer objects of key and value, the key id string, the entry and
+// its record context objects, and the Map slot. Counting only the bytes made 100,000 cached counts look
+// like 11 MB when they held about 50 MB.
+const entryOverhead = 440;
 
-/** Approximate memory of one buffered entry: its key twice (bytes and map key) and its value. */
+/** Approximate memory of one buffered entry: its key twice (bytes and map key id), its value, and the objects holding them. */
 export function entrySize(key: Buffer, value: Buffer | null): number {
   return entryOverhead + 2 * key.length + (value === null ? 0 : value.length);
 }

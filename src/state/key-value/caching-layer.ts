@@ -1,15 +1,17 @@
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 import type { StoreMetrics } from '../store-metrics.ts';
 import { type ByteBudget, entrySize } from './byte-budget.ts';
 import type { BytesFlushListener, KeyValueBytesLayer } from './key-value-bytes-layer.ts';
 import { mergeOverlay } from './merge-overlay.ts';
-import { type IdentifiedEntry, keyId, SortedOverlay } from './sorted-overlay.ts';
+import { type IdentifiedEntry, KeyIds, SortedOverlay } from './sorted-overlay.ts';
 
 interface CachedWrite extends IdentifiedEntry {
   readonly record: StoreRecordContext;
   readonly size: number;
+  /** The value below when the key entered the cache, if the read just before told it (else read at flush). */
+  readonly below: Buffer | null | undefined;
 }
 
 interface FlushedChange {
@@ -30,7 +32,12 @@ export class CachingLayer implements KeyValueBytesLayer {
   readonly #budget: ByteBudget;
   readonly #metrics: StoreMetrics | undefined;
   #cache = new SortedOverlay<CachedWrite>();
+  readonly #ids = new KeyIds();
   #listener: BytesFlushListener | undefined;
+  // The last key read from below and what it read: an update reads its key, then writes it, so the value
+  // the flush needs as old value is known without a second read. Forgotten whenever the layer below changes.
+  #lastMissId: string | undefined;
+  #lastMissValue: Buffer | null = null;
 
   constructor(inner: KeyValueBytesLayer, budget: ByteBudget, metrics?: StoreMetrics) {
     this.name = inner.name;
@@ -41,17 +48,26 @@ export class CachingLayer implements KeyValueBytesLayer {
   }
 
   get(key: Buffer): Buffer | undefined {
-    const cached = this.#cache.get(keyId(key));
+    const id = this.#ids.of(key);
+    const cached = this.#cache.get(id);
     this.#metrics?.recordCacheLookup?.(this.name, cached !== undefined);
     if (cached !== undefined) return cached.value ?? undefined;
-    return this.#inner.get(key);
+    const below = this.#inner.get(key);
+    this.#lastMissId = id;
+    this.#lastMissValue = below ?? null;
+    return below;
   }
 
   put(key: Buffer, value: Buffer | null, record: StoreRecordContext): void {
-    const write: CachedWrite = { id: keyId(key), key, value, record, size: entrySize(key, value) };
-    const replaced = this.#cache.set(write);
+    const id = this.#ids.of(key);
+    const replaced = this.#cache.get(id);
+    let below: Buffer | null | undefined;
+    if (replaced !== undefined) below = replaced.below;
+    else if (id === this.#lastMissId) below = this.#lastMissValue;
+    const size = entrySize(key, value) + (below?.length ?? 0);
+    this.#cache.put({ id, key, value, record, size, below });
     if (replaced !== undefined) this.#budget.release(replaced.size);
-    this.#budget.add(write.size);
+    this.#budget.add(size);
   }
 
   range(range: BytesRange = {}): IterableIterator<BytesEntry> {
@@ -78,8 +94,9 @@ export class CachingLayer implements KeyValueBytesLayer {
   flush(): void {
     if (this.#cache.size > 0) {
       const changes: FlushedChange[] = [];
+      this.#forgetLastMiss();
       for (const write of this.#cache.values()) {
-        const oldValue = this.#inner.get(write.key) ?? null;
+        const oldValue = write.below === undefined ? (this.#inner.get(write.key) ?? null) : write.below;
         // Deleting a key that was never there changes nothing, downstream or in the changelog.
         if (write.value === null && oldValue === null) continue;
         this.#inner.put(write.key, write.value, write.record);
@@ -99,11 +116,16 @@ export class CachingLayer implements KeyValueBytesLayer {
     return this.#inner.persist(changelogOffset);
   }
 
+  #forgetLastMiss(): void {
+    this.#lastMissId = undefined;
+    this.#lastMissValue = null;
+  }
+
   changelogOffset(): number | undefined {
     return this.#inner.changelogOffset();
   }
 
-  async restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void> {
+  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
     if (this.#cache.size > 0) {
       throw new KStreamsError(
         'ILLEGAL_STATE',
@@ -111,16 +133,19 @@ export class CachingLayer implements KeyValueBytesLayer {
         { hint: 'Restore a store before its task processes records, or wipe it first.' },
       );
     }
-    await this.#inner.restore(batch, changelogOffset);
+    this.#forgetLastMiss();
+    await this.#inner.restore(batch, changelogOffset, options);
   }
 
   wipe(): Promise<void> {
+    this.#forgetLastMiss();
     this.#cache = new SortedOverlay();
     this.#budget.reset();
     return this.#inner.wipe();
   }
 
   close(): Promise<void> {
+    this.#forgetLastMiss();
     this.#cache = new SortedOverlay();
     this.#budget.reset();
     return this.#inner.close();

@@ -1,4 +1,4 @@
-import type { BytesEntry, BytesRange, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { ChangelogSink, StoreRecordContext } from '../store-context.ts';
 import type { KeyValueBytesLayer } from './key-value-bytes-layer.ts';
 
@@ -53,8 +53,8 @@ export class ChangeLoggingLayer implements KeyValueBytesLayer {
     return this.#inner.changelogOffset();
   }
 
-  restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void> {
-    return this.#inner.restore(batch, changelogOffset);
+  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+    return this.#inner.restore(batch, changelogOffset, options);
   }
 
   wipe(): Promise<void> {

@@ -1,4 +1,4 @@
-import type { BytesEntry, BytesRange, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 
 /** Called at flush for each key changed since the last flush: its newest value and the value before the first change. */
@@ -29,7 +29,7 @@ export interface KeyValueBytesLayer {
   flush(): void;
   persist(changelogOffset?: number): Promise<void>;
   changelogOffset(): number | undefined;
-  restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void>;
+  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void>;
   wipe(): Promise<void>;
   close(): Promise<void>;
 }

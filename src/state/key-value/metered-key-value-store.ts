@@ -1,9 +1,12 @@
 import type { BytesEntry } from '../bytes-store.ts';
 import { MeteredStore, type MeteredStoreOptions } from '../internals/metered-store.ts';
 import type { FlushListener, KeyValue, KeyValueStore } from '../key-value-store.ts';
+import type { StoreChangeListener } from '../store-context.ts';
 import { prefixRange } from './merge-overlay.ts';
 
-export type MeteredKeyValueStoreOptions<K, V> = MeteredStoreOptions<K, V>;
+export interface MeteredKeyValueStoreOptions<K, V> extends MeteredStoreOptions<K, V> {
+  readonly onChange?: StoreChangeListener | undefined;
+}
 
 /**
  * The outer layer and the only one that knows types: serializes keys and values for the bytes layers
@@ -11,6 +14,23 @@ export type MeteredKeyValueStoreOptions<K, V> = MeteredStoreOptions<K, V>;
  * times operations when metrics are given. Serde failures surface as KStreamsError naming the store.
  */
 export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements KeyValueStore<K, V> {
+  readonly #onChange: StoreChangeListener | undefined;
+
+  constructor(options: MeteredKeyValueStoreOptions<K, V>) {
+    super(options);
+    this.#onChange = options.onChange;
+  }
+
+  /** The key's bytes as stored (the order of scans, and the partitioner's input for the store's topic). */
+  keyBytes(key: K): Buffer {
+    return this.serdes.keyBytes(key);
+  }
+
+  /** The key stored as `bytes`. */
+  keyOf(bytes: Buffer): K {
+    return this.serdes.keyOf(bytes);
+  }
+
   get(key: K): V | undefined {
     return this.timer.time('get', () => this.serdes.valueOrUndefined(this.inner.get(this.serdes.keyBytes(key))));
   }
@@ -22,6 +42,7 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
       const valueBytes = this.serdes.valueBytes(value);
       if (valueBytes === null) this.#deleteBytes(keyBytes);
       else this.inner.put(keyBytes, valueBytes, this.currentRecord());
+      this.#onChange?.(this.name, key, valueBytes === null ? null : value);
     });
   }
 
@@ -31,13 +52,20 @@ export class MeteredKeyValueStore<K, V> extends MeteredStore<K, V> implements Ke
       const existing = this.serdes.valueOrUndefined(this.inner.get(keyBytes));
       if (existing !== undefined) return existing;
       const valueBytes = this.serdes.valueBytes(value);
-      if (valueBytes !== null) this.inner.put(keyBytes, valueBytes, this.currentRecord());
+      if (valueBytes !== null) {
+        this.inner.put(keyBytes, valueBytes, this.currentRecord());
+        this.#onChange?.(this.name, key, value);
+      }
       return undefined;
     });
   }
 
   delete(key: K): V | undefined {
-    return this.timer.time('delete', () => this.serdes.valueOrUndefined(this.#deleteBytes(this.serdes.keyBytes(key))));
+    return this.timer.time('delete', () => {
+      const existing = this.#deleteBytes(this.serdes.keyBytes(key));
+      if (existing !== undefined) this.#onChange?.(this.name, key, null);
+      return this.serdes.valueOrUndefined(existing);
+    });
   }
 
   range(from?: K, to?: K): IterableIterator<KeyValue<K, V>> {

@@ -20,6 +20,23 @@ export function keyId(key: Buffer): string {
 }
 
 /**
+ * `keyId` remembering its last answer: an update reads its key, then writes it with the same Buffer (the
+ * typed layer serializes a key once per operation pair), so the id string is made once, not twice.
+ */
+export class KeyIds {
+  #key: Buffer | undefined;
+  #id = '';
+
+  of(key: Buffer): string {
+    if (key !== this.#key) {
+      this.#key = key;
+      this.#id = keyId(key);
+    }
+    return this.#id;
+  }
+}
+
+/**
  * Buffered writes by key id, iterable in key-byte order. The sorted id list is rebuilt lazily, only after
  * a key was added or removed.
  */
@@ -41,6 +58,13 @@ export class SortedOverlay<E extends IdentifiedEntry> {
     if (replaced === undefined) this.#sortedIds = undefined;
     this.#entries.set(entry.id, entry);
     return replaced;
+  }
+
+  /** Stores `entry` under its key, replacing any; cheaper than `set` when the replaced entry is not needed. */
+  put(entry: E): void {
+    const size = this.#entries.size;
+    this.#entries.set(entry.id, entry);
+    if (this.#entries.size !== size) this.#sortedIds = undefined;
   }
 
   /** Removes the key's entry if it is still `entry` (not replaced by a newer write); returns whether it did. */

@@ -1,10 +1,10 @@
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { entrySize } from './byte-budget.ts';
 import type { KeyValueBytesLayer } from './key-value-bytes-layer.ts';
 import { mergeOverlay } from './merge-overlay.ts';
-import { type IdentifiedEntry, keyId, SortedOverlay } from './sorted-overlay.ts';
+import { type IdentifiedEntry, KeyIds, SortedOverlay } from './sorted-overlay.ts';
 
 interface BufferedWrite extends IdentifiedEntry {
   readonly size: number;
@@ -25,6 +25,7 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
   readonly #budget: ByteBudget | undefined;
   // The newest unpersisted write of each key, whatever its stage: what reads see over the BytesStore.
   readonly #visible = new SortedOverlay<BufferedWrite>();
+  readonly #ids = new KeyIds();
   #unflushed = new SortedOverlay<BufferedWrite>();
   #flushed = new SortedOverlay<BufferedWrite>();
   // Persists run one after the other; a failed one leaves its writes flushed for the next attempt.
@@ -39,15 +40,15 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
   }
 
   get(key: Buffer): Buffer | undefined {
-    const buffered = this.#visible.get(keyId(key));
+    const buffered = this.#visible.get(this.#ids.of(key));
     if (buffered !== undefined) return buffered.value ?? undefined;
     return this.#store.get(key);
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    const write: BufferedWrite = { id: keyId(key), key, value, size: entrySize(key, value) };
+    const write: BufferedWrite = { id: this.#ids.of(key), key, value, size: entrySize(key, value) };
     const replaced = this.#visible.set(write);
-    this.#unflushed.set(write);
+    this.#unflushed.put(write);
     if (this.#budget !== undefined) {
       if (replaced !== undefined) this.#budget.release(replaced.size);
       this.#budget.add(write.size);
@@ -73,7 +74,7 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
     if (this.#unflushed.size === 0) return;
     // Usually the previous commit persisted everything: the unflushed writes become the flushed ones as is.
     if (this.#flushed.size === 0) this.#flushed = this.#unflushed;
-    else for (const write of this.#unflushed.values()) this.#flushed.set(write);
+    else for (const write of this.#unflushed.values()) this.#flushed.put(write);
     this.#unflushed = new SortedOverlay();
   }
 
@@ -87,7 +88,7 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
     return this.#store.changelogOffset();
   }
 
-  async restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void> {
+  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
     if (this.#visible.size > 0) {
       throw new KStreamsError(
         'ILLEGAL_STATE',
@@ -96,7 +97,7 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
       );
     }
     await this.#persistQueue;
-    await this.#store.commit(batch, changelogOffset);
+    await this.#store.commit(batch, changelogOffset, options);
   }
 
   async wipe(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { RangeOptions } from 'lmdb';
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import { lmdbError } from './lmdb-errors.ts';
 import type { BinaryDatabase, LmdbTaskEnvironment } from './lmdb-task-environment.ts';
 
@@ -13,7 +13,8 @@ import type { BinaryDatabase, LmdbTaskEnvironment } from './lmdb-task-environmen
  * Durability: commit() resolves after LMDB's `flushed`, i.e. after fdatasync of the transaction (lmdb-js
  * defaults: noSync off, overlapping sync on outside Windows). A process crash loses nothing acknowledged,
  * nor a power loss, provided the disk honours fdatasync; a commit still pending at that moment is lost
- * as a whole (never half), and restoration from the changelog replays it.
+ * as a whole (never half), and restoration from the changelog replays it. A commit with `durable: false`
+ * (restoration batches) resolves before the sync: a power loss may undo it, again as a whole.
  */
 export class LmdbBytesStore implements BytesStore {
   readonly name: string;
@@ -73,18 +74,24 @@ export class LmdbBytesStore implements BytesStore {
     }
   }
 
-  async commit(writes: readonly BytesWrite[], changelogOffset?: number): Promise<void> {
+  async commit(writes: readonly BytesWrite[], changelogOffset?: number, options: CommitOptions = {}): Promise<void> {
     this.#assertOpen();
     assertOffset(this.name, changelogOffset);
-    const stored = writes.map((write) => ({ key: this.#checkedKey(write.key), value: write.value }));
+    // Checked before the transaction: an oversized key fails the commit without touching the store.
+    for (const write of writes) this.#checkKey(write.key);
     // A child transaction aborts as a whole if anything in it throws; a plain async one would not.
-    return this.#run(`commit to store "${this.name}"`, () => {
-      for (const write of stored) {
-        if (write.value === null) this.#data.remove(write.key);
-        else this.#data.put(write.key, write.value);
-      }
-      if (changelogOffset !== undefined) this.#environment.offsets.put(this.#offsetKey, encodeOffset(changelogOffset));
-    });
+    return this.#run(
+      `commit to store "${this.name}"`,
+      () => {
+        for (const write of writes) {
+          if (write.value === null) this.#data.remove(storedKey(write.key));
+          else this.#data.put(storedKey(write.key), write.value);
+        }
+        if (changelogOffset !== undefined)
+          this.#environment.offsets.put(this.#offsetKey, encodeOffset(changelogOffset));
+      },
+      options.durable ?? true,
+    );
   }
 
   changelogOffset(): number | undefined {
@@ -99,10 +106,14 @@ export class LmdbBytesStore implements BytesStore {
 
   async clear(): Promise<void> {
     this.#assertOpen();
-    return this.#run(`clear store "${this.name}"`, () => {
-      this.#data.clearSync();
-      this.#environment.offsets.remove(this.#offsetKey);
-    });
+    return this.#run(
+      `clear store "${this.name}"`,
+      () => {
+        this.#data.clearSync();
+        this.#environment.offsets.remove(this.#offsetKey);
+      },
+      true,
+    );
   }
 
   async close(): Promise<void> {
@@ -113,11 +124,11 @@ export class LmdbBytesStore implements BytesStore {
     await this.#environment.release(this.name);
   }
 
-  async #run(action: string, write: () => void): Promise<void> {
+  async #run(action: string, write: () => void, durable: boolean): Promise<void> {
     const done = (async () => {
       try {
         await this.#environment.root.childTransaction(write);
-        await this.#environment.root.flushed;
+        if (durable) await this.#environment.root.flushed;
       } catch (error) {
         throw lmdbError(this.#environment.path, action, error);
       }
@@ -153,7 +164,7 @@ export class LmdbBytesStore implements BytesStore {
     })();
   }
 
-  #checkedKey(key: Buffer): Buffer {
+  #checkKey(key: Buffer): void {
     if (key.length > this.#maxKeyLength) {
       throw new KStreamsError(
         'STATE_STORE_FAILED',
@@ -161,7 +172,6 @@ export class LmdbBytesStore implements BytesStore {
         { hint: 'Use shorter keys (for example a hash of a long key) for this store.' },
       );
     }
-    return storedKey(key);
   }
 
   #assertOpen(): void {

@@ -16,6 +16,8 @@ export class SessionStoreBuilder<K, AGG> extends SegmentedStoreBuilder<
   MeteredSessionStore<K, AGG>,
   SessionStoreBuilder<K, AGG>
 > {
+  readonly queryKind = 'session' as const;
+
   protected newSchema(): SessionKeySchema {
     return new SessionKeySchema();
   }

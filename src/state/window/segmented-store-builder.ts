@@ -40,7 +40,8 @@ export abstract class SegmentedStoreBuilder<
   B,
 > extends LayeredStoreBuilder<S, B> {
   protected readonly supplier: Supplier;
-  protected readonly keySerde: Serde<K> | undefined;
+  /** Absent: the application's default key serde. */
+  readonly keySerde: Serde<K> | undefined;
   protected readonly valueSerde: Serde<V> | undefined;
 
   constructor(

@@ -22,6 +22,8 @@ export class WindowStoreBuilder<K, V> extends SegmentedStoreBuilder<
   MeteredWindowStore<K, V>,
   WindowStoreBuilder<K, V>
 > {
+  readonly queryKind = 'window' as const;
+
   get windowSizeMs(): number {
     return this.supplier.windowSizeMs;
   }

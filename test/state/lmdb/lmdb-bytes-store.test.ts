@@ -42,6 +42,42 @@ describe('LMDB bytes store', () => {
     await closeWithin(reopenedSums);
   });
 
+  it('applies a commit that skips the disk sync atomically, visible at once and kept after reopening', async () => {
+    const store = openLmdbStore({ ...location(), storeName: 'counts' });
+    await store.commit(
+      [
+        { key: Buffer.from('a'), value: Buffer.from('1') },
+        { key: Buffer.from('b'), value: Buffer.from('2') },
+      ],
+      10,
+      { durable: false },
+    );
+    expect(store.get(Buffer.from('b'))?.toString()).toBe('2');
+    expect(store.changelogOffset()).toBe(10);
+    await store.commit([{ key: Buffer.from('a'), value: null }], 11, { durable: false });
+    await closeWithin(store);
+    const reopened = openLmdbStore({ ...location(), storeName: 'counts' });
+    expect([...reopened.range()].map((e) => e.key.toString())).toEqual(['b']);
+    expect(reopened.changelogOffset()).toBe(11);
+    await closeWithin(reopened);
+  });
+
+  it('refuses a batch with an over-long key before writing any of it', async () => {
+    const store = openLmdbStore({ ...location(), storeName: 'counts' });
+    await expect(
+      store.commit(
+        [
+          { key: Buffer.from('fine'), value: Buffer.from('1') },
+          { key: Buffer.alloc(4_000, 1), value: Buffer.from('2') },
+        ],
+        5,
+      ),
+    ).rejects.toMatchObject({ code: 'STATE_STORE_FAILED' });
+    expect(store.get(Buffer.from('fine'))).toBeUndefined();
+    expect(store.changelogOffset()).toBeUndefined();
+    await closeWithin(store);
+  });
+
   it('finishes a commit that was not awaited before closing', async () => {
     const store = openLmdbStore({ ...location(), storeName: 'counts' });
     const pending = store.commit([{ key: Buffer.from('late'), value: Buffer.from('x') }], 3);
