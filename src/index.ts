@@ -44,6 +44,8 @@ export {
 } from './dsl/index.ts';
 export type { ErrorCode, KStreamsErrorOptions } from './errors.ts';
 export { errorCodes, isKStreamsError, KStreamsError } from './errors.ts';
+export type { HttpServer, HttpServerOptions, ServeOptions } from './http/index.ts';
+export { createHttpServer, serveInteractiveQueries } from './http/index.ts';
 export type { AdapterName, KafkaClient } from './kafka/index.ts';
 export { createKafkaClient } from './kafka/index.ts';
 export type {
@@ -60,6 +62,8 @@ export type {
   TopologyDescription,
 } from './processor/index.ts';
 export { Topology } from './processor/index.ts';
+export type { KeyFormat, StoreQueries, WaitCondition } from './query/index.ts';
+export { AppStoreQueries } from './query/index.ts';
 export type {
   CloseOptions,
   ErrorHandling,
@@ -67,6 +71,9 @@ export type {
   KafkaStreamsOptions,
   KeyQueryMetadata,
   Logger,
+  MetricsRecordingLevel,
+  QueryableKeyValueStore,
+  StoreChangeEvent,
   StreamsConfig,
   StreamsMetadata,
   StreamsState,

@@ -107,6 +107,8 @@ export class GlobalStreamLoop {
   counters(): RuntimeCounters {
     const c = this.#task.counters();
     return {
+      // Global records are counted as processed, not as consumed by the group.
+      recordsConsumed: 0,
       recordsProcessed: c.processed,
       recordsSkipped: c.skipped,
       recordsDeadLettered: c.deadLettered,

@@ -5,14 +5,17 @@ export { deadLetterHeaders, defaultErrorHandling, recordErrorPolicies } from './
 export type {
   CloseOptions,
   KafkaStreamsOptions,
+  StoreChangeEvent,
   UncaughtErrorContext,
   UncaughtErrorListener,
 } from './kafka-streams.ts';
 export { KafkaStreams } from './kafka-streams.ts';
 export type { Logger } from './logger.ts';
 export { consoleLogger, silentLogger } from './logger.ts';
+export type { PositionedEntry, QueryableKeyValueStore, StoreRangeOptions } from './queryable-stores.ts';
 export type { RuntimeCounters } from './runtime-counters.ts';
 export type {
+  MetricsRecordingLevel,
   ProcessingGuarantee,
   ResolvedStreamsConfig,
   StreamsConfig,

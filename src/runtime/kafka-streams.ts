@@ -1,7 +1,8 @@
-import type { Observable } from 'rxjs';
+import { type Observable, Subject } from 'rxjs';
 import { KStreamsError, reasonOf } from '../errors.ts';
 import { createKafkaClient } from '../kafka/create-kafka-client.ts';
 import type { Admin, KafkaClient, OffsetReset } from '../kafka/types.ts';
+import { StreamsMetrics } from '../metrics/streams-metrics.ts';
 import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
 import type { Serializer } from '../serdes/serde.ts';
@@ -9,11 +10,17 @@ import { destroyApplicationState, lockStateDirectory, type StateDirectoryLock } 
 import type { StateStore } from '../state/state-store.ts';
 import type { FailureLocation } from './active-task.ts';
 import { GlobalStreamLoop } from './global-stream-loop.ts';
+import { type QueryableKeyValueStore, queryableKeyValueStore } from './queryable-stores.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamThread } from './stream-thread.ts';
 import { type ResolvedStreamsConfig, resolveStreamsConfig, type StreamsConfig } from './streams-config.ts';
-import { type KeyQueryMetadata, type StreamsMetadata, StreamsMetadataState } from './streams-metadata.ts';
-import { type StateListener, type StreamsState, StreamsStateMachine } from './streams-state.ts';
+import {
+  type KeyQueryMetadata,
+  type StreamsMetadata,
+  StreamsMetadataState,
+  storeKeyTopic,
+} from './streams-metadata.ts';
+import { type StateListener, type StreamsState, StreamsStateMachine, streamsStates } from './streams-state.ts';
 import { prepareTopicLayout, type TopicLayout } from './topic-layout.ts';
 
 export interface KafkaStreamsOptions {
@@ -21,6 +28,14 @@ export interface KafkaStreamsOptions {
   readonly client?: KafkaClient;
   /** Wall-clock time for punctuation and commit intervals; default Date.now. */
   readonly wallClock?: () => number;
+  /** Node's process metrics on the app's registry too. Default true. */
+  readonly defaultMetrics?: boolean;
+}
+
+/** A write to a key-value store of this instance, as it happened (`value` null: deleted). */
+export interface StoreChangeEvent {
+  readonly key: unknown;
+  readonly value: unknown;
 }
 
 /** Where an uncaught error happened: the poll loop, and the task and record when known. */
@@ -73,6 +88,10 @@ export class KafkaStreams {
   #replacing: Promise<void> | undefined;
   #errorShutdown: Promise<void> | undefined;
   #closing: Promise<boolean> | undefined;
+  /** This instance's Prometheus registry and metric catalogue (one per app). */
+  readonly metrics: StreamsMetrics;
+  /** Change streams by store name, created when someone subscribes. */
+  readonly #changes = new Map<string, Subject<StoreChangeEvent>>();
 
   constructor(topology: Topology, config: StreamsConfig, options: KafkaStreamsOptions = {}) {
     this.#topology = topology;
@@ -87,6 +106,102 @@ export class KafkaStreams {
     this.#machine = new StreamsStateMachine((error) =>
       this.#config.logger.warn('A state listener threw; ignored.', { error: reasonOf(error) }),
     );
+    this.metrics = new StreamsMetrics({
+      applicationId: this.#config.applicationId,
+      appStates: streamsStates,
+      ...(options.defaultMetrics === undefined ? {} : { defaultMetrics: options.defaultMetrics }),
+    });
+    this.metrics.bindSnapshot(() => {
+      const counters = this.counters();
+      const tasks = this.#thread?.taskCounts() ?? { active: 0, restoring: 0 };
+      return {
+        state: this.state,
+        totals: {
+          recordsConsumed: counters.recordsConsumed,
+          recordsProcessed: counters.recordsProcessed,
+          recordsSkipped: counters.recordsSkipped,
+          recordsDeadLettered: counters.recordsDeadLettered,
+          recordsProduced: counters.recordsProduced,
+          recordsProduceFailed: counters.recordsDropped,
+          recordsDroppedLate: counters.recordsDroppedLate,
+          recordsDroppedExpired: counters.recordsDroppedExpired,
+          recordsDroppedNullKey: counters.recordsDroppedNullKey,
+          punctuations: counters.punctuations,
+        },
+        tasks: { active: tasks.active, standby: 0, restoring: tasks.restoring },
+        lag: this.#thread?.lag() ?? [],
+      };
+    });
+  }
+
+  /**
+   * Every write to store `storeName` on this instance as it happens (before commit: what a read sees),
+   * from all its tasks; tasks assigned later are included. Interactive queries' long-polls follow it.
+   */
+  storeChanges$(storeName: string): Observable<StoreChangeEvent> {
+    let subject = this.#changes.get(storeName);
+    if (subject === undefined) {
+      subject = new Subject<StoreChangeEvent>();
+      this.#changes.set(storeName, subject);
+    }
+    return subject.asObservable();
+  }
+
+  /** The topology this app runs. */
+  get topology(): Topology {
+    return this.#topology;
+  }
+
+  /**
+   * A read-only view of key-value store `storeName` over this instance's tasks (and the global copy of a
+   * GlobalKTable's store). Reads fail with a retriable STORE_NOT_QUERYABLE while the key's task restores
+   * or runs elsewhere; `staleReads: true` answers from restoring stores too.
+   */
+  store<K = unknown, V = unknown>(
+    storeName: string,
+    options: { readonly staleReads?: boolean } = {},
+  ): QueryableKeyValueStore<K, V> {
+    const builder = this.#topology.storeBuilders().find((b) => b.name === storeName);
+    if (builder === undefined || (builder.queryKind !== undefined && builder.queryKind !== 'key-value')) {
+      throw new KStreamsError(
+        'STORE_NOT_FOUND',
+        `The topology has no key-value store named "${storeName}"${builder === undefined ? '' : ` (it is a ${builder.queryKind} store)`}.`,
+        {
+          hint: `Query one of: ${this.#topology
+            .storeBuilders()
+            .filter((b) => b.queryKind === 'key-value')
+            .map((b) => b.name)
+            .join(', ')}.`,
+        },
+      );
+    }
+    if (this.#layout === undefined) {
+      throw new KStreamsError('STORE_NOT_QUERYABLE', `Store "${storeName}" cannot be queried before start().`, {
+        hint: 'Call start() and query once the application is RUNNING.',
+        retriable: true,
+      });
+    }
+    return queryableKeyValueStore<K, V>(
+      {
+        localStores: (name) => this.localStores(name),
+        allLocalStores: (name) => {
+          const global = this.localStores(name).get('global');
+          if (global !== undefined) return new Map([['global', global]]);
+          return this.#thread?.allStores(name) ?? new Map();
+        },
+        taskState: (task) => this.taskState(task),
+        storeChanges$: (name) => this.storeChanges$(name),
+        storeLayout: (name) => (this.#layout === undefined ? undefined : storeKeyTopic(this.#layout, name)),
+        defaultKeySerde: this.#config.defaultKeySerde,
+      },
+      builder,
+      options,
+    );
+  }
+
+  /** Whether task `taskName` ("0_3") runs here, and if its stores are restored. */
+  taskState(taskName: string): 'restored' | 'restoring' | undefined {
+    return this.#thread?.taskState(taskName);
   }
 
   get state(): StreamsState {
@@ -298,6 +413,8 @@ export class KafkaStreams {
       admin: this.#admin,
       wallClock: this.#wallClock,
       ...(this.#metadata === undefined ? {} : { metadata: this.#metadata }),
+      metrics: this.metrics,
+      onStoreChange: (storeName, key, value) => this.#changes.get(storeName)?.next({ key, value }),
       events: {
         rebalancing: () => {
           if (this.#thread === thread) this.#machine.transition('REBALANCING');

@@ -3,6 +3,8 @@
  * metrics layer exports these; until then `app.counters()` is how to read them.
  */
 export interface RuntimeCounters {
+  /** Records polled from input topics (group consumer). */
+  recordsConsumed: number;
   /** Records run through a topology (not counting skipped or dead-lettered ones). */
   recordsProcessed: number;
   /** Records skipped under the log-and-continue policy (deserialization or processing). */
@@ -21,6 +23,7 @@ export interface RuntimeCounters {
 
 export function emptyCounters(): RuntimeCounters {
   return {
+    recordsConsumed: 0,
     recordsProcessed: 0,
     recordsSkipped: 0,
     recordsDeadLettered: 0,
@@ -34,6 +37,7 @@ export function emptyCounters(): RuntimeCounters {
 }
 
 export function addCounters(into: RuntimeCounters, from: Readonly<RuntimeCounters>): RuntimeCounters {
+  into.recordsConsumed += from.recordsConsumed;
   into.recordsProcessed += from.recordsProcessed;
   into.recordsSkipped += from.recordsSkipped;
   into.recordsDeadLettered += from.recordsDeadLettered;

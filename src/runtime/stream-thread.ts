@@ -12,6 +12,7 @@ import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
 import { openTaskBytesStore } from '../state/open-task-bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
+import type { StoreChangeListener } from '../state/store-context.ts';
 import { ActiveTask, type FailureLocation } from './active-task.ts';
 import { decodeAssignmentInfo } from './assignment-info.ts';
 import { changelogHeaders } from './changelog-records.ts';
@@ -26,6 +27,7 @@ import { StreamTask, type TaskStoreContext, taskIdString } from './stream-task.t
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
 import type { ResolvedStreamsConfig } from './streams-config.ts';
 import type { StreamsMetadataState } from './streams-metadata.ts';
+import type { ThreadMetrics } from './thread-metrics.ts';
 import type { TopicLayout } from './topic-layout.ts';
 
 /** How long one poll waits for records when nothing else is due; bounds how soon close() is noticed. */
@@ -55,7 +57,21 @@ export interface StreamThreadOptions {
   readonly globalStore?: (name: string) => StateStore | undefined;
   /** Learns the group's task -> host map from every assignment; forgets it at every revocation. */
   readonly metadata?: StreamsMetadataState;
+  /** Where latencies, rebalances and store operations are reported; absent: nothing is measured. */
+  readonly metrics?: ThreadMetrics;
+  /** Told every key-value store write, for interactive queries' change streams. */
+  readonly onStoreChange?: StoreChangeListener;
 }
+
+/** Lag per input partition: the end offset minus the committed offset, refreshed in the background. */
+export interface PartitionLagEntry {
+  readonly topic: string;
+  readonly partition: number;
+  readonly lag: number;
+}
+
+/** How often the lag is refreshed at most (it costs two requests to the brokers). */
+const lagRefreshMs = 10_000;
 
 /**
  * One poll loop (Kafka Streams' StreamThread): a group consumer, a producer and the tasks of this member.
@@ -82,6 +98,11 @@ export class StreamThread {
   #failed = false;
   #failure: FailureLocation | undefined;
   #closed = false;
+  /** Records polled so far, for the consumed-records metric. */
+  #consumed = 0;
+  #lag: readonly PartitionLagEntry[] = [];
+  #lagRefreshedAt = Number.NEGATIVE_INFINITY;
+  #lagRefreshing = false;
 
   constructor(options: StreamThreadOptions) {
     this.name = options.name;
@@ -118,14 +139,49 @@ export class StreamThread {
   counters(): RuntimeCounters {
     const total = addCounters(emptyCounters(), this.#retired);
     for (const task of this.#tasks.values()) addCounters(total, taskCounters(task));
+    total.recordsConsumed = this.#consumed;
     total.recordsProduced = this.#collector.sent;
     total.recordsDropped = this.#collector.dropped;
     return total;
   }
 
+  /** Records polled from input topics so far. */
+  get consumed(): number {
+    return this.#consumed;
+  }
+
+  /** The last lag measured for the partitions this loop owns (refreshed every few seconds). */
+  lag(): readonly PartitionLagEntry[] {
+    return this.#lag;
+  }
+
+  /** Tasks processing, and tasks still restoring their stores. */
+  taskCounts(): { active: number; restoring: number } {
+    let restoring = 0;
+    for (const task of this.#tasks.values()) if (!task.restored) restoring++;
+    return { active: this.#tasks.size - restoring, restoring };
+  }
+
+  /** Whether the task that owns `partition` of sub-topology `subtopology` runs here and is restored. */
+  taskState(name: string): 'restored' | 'restoring' | undefined {
+    const task = this.#tasks.get(name);
+    if (task === undefined) return undefined;
+    return task.restored ? 'restored' : 'restoring';
+  }
+
   /** The ids of the tasks this loop runs now. */
   tasks(): readonly TaskId[] {
     return [...this.#tasks.values()].map((t) => t.id);
+  }
+
+  /** The instances of store `storeName` of every task of this loop, restored or not, by task name. */
+  allStores(storeName: string): ReadonlyMap<string, StateStore> {
+    const stores = new Map<string, StateStore>();
+    for (const task of this.#tasks.values()) {
+      const store = task.stores().get(storeName);
+      if (store !== undefined) stores.set(task.name, store);
+    }
+    return stores;
   }
 
   /** The instances of store `storeName` of this loop's restored tasks, by task name. */
@@ -217,19 +273,33 @@ export class StreamThread {
   async #runOnce(): Promise<void> {
     const { config, wallClock } = this.#options;
     this.#failure = undefined;
+    const metrics = this.#options.metrics;
+    const pollStarted = performance.now();
     const records = await this.#consumer.poll({
       maxRecords: config.maxPollRecords,
       timeoutMs: this.#pollTimeout(wallClock()),
     });
     // Records polled but not processed are not committed: the next owner (or this one) reads them again.
     if (this.#stopRequested) return;
+    this.#consumed += records.length;
+    if (metrics !== undefined) {
+      metrics.observePoll((performance.now() - pollStarted) / 1000);
+      const last = records.at(-1);
+      if (last !== undefined) metrics.observeEndToEnd((wallClock() - last.timestamp) / 1000);
+    }
     this.#enqueue(records);
     if (this.#hasUnrestoredTasks()) await this.#exclusive(() => this.#restoreTasks());
     const now = wallClock();
     const onFailure = (where: FailureLocation) => {
       this.#failure = where;
     };
+    const processedBefore = metrics === undefined ? 0 : this.#processedNow();
+    const processStarted = performance.now();
     for (const task of this.#tasks.values()) task.processReady(now, onFailure);
+    if (metrics !== undefined) {
+      const processed = this.#processedNow() - processedBefore;
+      if (processed > 0) metrics.observeProcess((performance.now() - processStarted) / 1000 / processed);
+    }
     for (const task of this.#tasks.values()) task.punctuateWallClock(now, onFailure);
     this.#collector.flush();
     await this.#collector.throttle();
@@ -291,8 +361,52 @@ export class StreamThread {
   }
 
   async #commit(tasks: readonly ActiveTask[]): Promise<void> {
+    const started = performance.now();
     await commitTasks(tasks, { collector: this.#collector, consumer: this.#consumer });
     this.#lastCommit = this.#options.wallClock();
+    this.#options.metrics?.observeCommit((performance.now() - started) / 1000);
+    this.#refreshLag();
+  }
+
+  #processedNow(): number {
+    let total = 0;
+    for (const task of this.#tasks.values()) total += task.task.counters.processed;
+    return total;
+  }
+
+  /** Fire-and-forget: end offsets and committed offsets of the owned partitions, at most every 10 s. */
+  #refreshLag(): void {
+    const { admin, metrics, wallClock } = this.#options;
+    const now = wallClock();
+    if (
+      admin === undefined ||
+      metrics === undefined ||
+      this.#lagRefreshing ||
+      now - this.#lagRefreshedAt < lagRefreshMs
+    ) {
+      return;
+    }
+    const partitions = [...this.#tasks.values()].flatMap((task) => task.partitions());
+    this.#lagRefreshing = true;
+    this.#lagRefreshedAt = now;
+    // Started inside then(): a client that throws synchronously must not fail the commit that asked.
+    Promise.resolve()
+      .then(() => Promise.all([admin.listOffsets(partitions, 'latest'), this.#consumer.committed(partitions)]))
+      .then(([ends, committed]) => {
+        const positions = new PartitionMap<number>();
+        for (const entry of committed) positions.set(entry.topic, entry.partition, entry.offset);
+        this.#lag = ends.map((end) => ({
+          topic: end.topic,
+          partition: end.partition,
+          lag: Math.max(0, end.offset - Math.max(0, positions.get(end.topic, end.partition) ?? 0)),
+        }));
+      })
+      .catch((error: unknown) => {
+        this.#options.config.logger.debug('Could not measure the consumer lag.', { error: String(error) });
+      })
+      .finally(() => {
+        this.#lagRefreshing = false;
+      });
   }
 
   async #onRevoked(partitions: readonly TopicPartition[]): Promise<void> {
@@ -315,6 +429,8 @@ export class StreamThread {
 
   async #onAssigned(assignment: Assignment): Promise<void> {
     this.#options.metadata?.update(decodeAssignmentInfo(assignment.userData));
+    this.#options.metrics?.rebalanced();
+    this.#lagRefreshedAt = Number.NEGATIVE_INFINITY;
     const byTask = new Map<string, { id: TaskId; partitions: TopicPartition[] }>();
     for (const tp of assignment.partitions) {
       const laidOut = this.#options.layout.subtopologyOf(tp.topic);
@@ -390,6 +506,11 @@ export class StreamThread {
       defaultKeySerde: config.defaultKeySerde,
       defaultValueSerde: config.defaultValueSerde,
       cacheMaxBytes: config.cacheMaxBytesPerStore,
+      // Store operations are timed only at the debug level: a clock read per operation is not free.
+      ...(this.#options.metrics === undefined || config.metricsRecordingLevel !== 'debug'
+        ? {}
+        : { metrics: this.#options.metrics }),
+      ...(this.#options.onStoreChange === undefined ? {} : { onChange: this.#options.onStoreChange }),
     };
     return new StreamTask({
       id,
@@ -493,6 +614,7 @@ function taskCounters(task: ActiveTask): RuntimeCounters {
   const { processed, skipped, deadLettered, punctuations, droppedLate, droppedExpired, droppedNullKey } =
     task.task.counters;
   return {
+    recordsConsumed: 0,
     recordsProcessed: processed,
     recordsSkipped: skipped,
     recordsDeadLettered: deadLettered,

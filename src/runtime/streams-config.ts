@@ -19,6 +19,13 @@ export type ProcessingGuarantee = (typeof processingGuarantees)[number];
  * ending in ERROR) or drop the loop's tasks uncommitted, make a new consumer and go on (`replace-thread`).
  */
 export const uncaughtErrorPolicies = ['shutdown-application', 'replace-thread'] as const;
+
+/**
+ * What is measured (metrics.recording.level): `info` the poll loop (per batch, no per-record cost);
+ * `debug` also every store operation and cache lookup, which costs a clock read per operation.
+ */
+export const metricsRecordingLevels = ['info', 'debug'] as const;
+export type MetricsRecordingLevel = (typeof metricsRecordingLevels)[number];
 export type UncaughtErrorPolicy = (typeof uncaughtErrorPolicies)[number];
 
 /** The application's configuration (Kafka Streams' StreamsConfig, in camelCase). */
@@ -63,6 +70,8 @@ export interface StreamsConfig {
    * so every instance learns which instance holds which task. Optional.
    */
   readonly applicationServer?: string;
+  /** Default `info`: poll-loop metrics only; `debug` adds store operation latency and cache hit ratio. */
+  readonly metricsRecordingLevel?: MetricsRecordingLevel;
 }
 
 /** The configuration with every default applied. */
@@ -88,6 +97,7 @@ export interface ResolvedStreamsConfig {
   readonly cacheMaxBytesPerStore: number;
   readonly logger: Logger;
   readonly applicationServer: string | undefined;
+  readonly metricsRecordingLevel: MetricsRecordingLevel;
 }
 
 /** Returns undefined when the value is fine, else what is allowed ("a positive integer"). */
@@ -189,6 +199,7 @@ const schema: Readonly<Record<keyof StreamsConfig, Check>> = {
     typeof value === 'string' && parseHostInfo(value) !== undefined
       ? undefined
       : 'a "host:port" endpoint with a port from 1 to 65535, such as "10.0.0.5:8080"',
+  metricsRecordingLevel: oneOf(metricsRecordingLevels),
 };
 
 export const streamsConfigKeys = Object.keys(schema) as readonly (keyof StreamsConfig)[];
@@ -203,6 +214,7 @@ export const streamsConfigDefaults = {
   bufferedRecordsPerPartition: 1000,
   uncaughtErrorPolicy: 'shutdown-application',
   cacheMaxBytesPerStore: 10 * 1024 * 1024,
+  metricsRecordingLevel: 'info',
 } as const satisfies Partial<StreamsConfig>;
 
 /**
@@ -279,6 +291,7 @@ export function resolveStreamsConfig(
     cacheMaxBytesPerStore: config.cacheMaxBytesPerStore ?? streamsConfigDefaults.cacheMaxBytesPerStore,
     logger: config.logger ?? consoleLogger(),
     applicationServer: config.applicationServer,
+    metricsRecordingLevel: config.metricsRecordingLevel ?? streamsConfigDefaults.metricsRecordingLevel,
   };
 }
 

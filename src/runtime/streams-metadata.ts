@@ -22,6 +22,24 @@ export interface KeyQueryMetadata extends HostInfo {
 }
 
 /**
+ * The topic whose partitioning places a store's keys, and its partition count: as Kafka Streams, the
+ * source topic of the store's sub-topology with the most partitions. Undefined for global stores.
+ */
+export function storeKeyTopic(
+  layout: TopicLayout,
+  storeName: string,
+): { readonly subtopology: number; readonly topic: string; readonly partitions: number } | undefined {
+  const subtopology = layout.subtopologies.find((s) => s.spec.stores.includes(storeName));
+  if (subtopology === undefined) return undefined;
+  let topic = subtopology.topics[0]!;
+  for (const candidate of subtopology.topics) {
+    if ((layout.partitionCount(candidate) ?? 0) > (layout.partitionCount(topic) ?? 0)) topic = candidate;
+  }
+  // Source topics are checked at start, so their partition counts are known here.
+  return { subtopology: subtopology.subtopology, topic, partitions: layout.partitionCount(topic) ?? 1 };
+}
+
+/**
  * The group's task -> host map as this member learnt it from its last assignment, answering "which
  * instance holds this key of this store" with the Java-compatible partitioner. Forgotten while the group
  * rebalances, so no answer points at an instance that is giving the task up.
@@ -77,12 +95,7 @@ export class StreamsMetadataState {
       });
     }
     // As Kafka Streams: the key is hashed over the source topic with the most partitions.
-    let topic = subtopology.topics[0]!;
-    for (const candidate of subtopology.topics) {
-      if ((this.#layout.partitionCount(candidate) ?? 0) > (this.#layout.partitionCount(topic) ?? 0)) topic = candidate;
-    }
-    // Source topics are checked at start, so their partition counts are known here.
-    const partitionCount = this.#layout.partitionCount(topic) ?? 1;
+    const { topic, partitions: partitionCount } = storeKeyTopic(this.#layout, storeName)!;
     const bytes = keySerializer.serialize(topic, key);
     if (bytes === null) {
       throw new KStreamsError('ILLEGAL_STATE', `Cannot locate a null key in store "${storeName}".`, {

@@ -143,6 +143,23 @@ describe('long-poll', () => {
 });
 
 describe('routing between instances', () => {
+  it('follows a long-poll to the new owner when the key moves during the wait', async () => {
+    const newOwner = new FakeStoreQueries();
+    const newOwnerAddress = await server(newOwner).listen();
+    const front = new FakeStoreQueries();
+    const { fastify } = server(front);
+    const pending = fastify.inject('/stores/orders/keys/o-5?wait=3000&until=status:CONFIRMED');
+    setTimeout(() => {
+      front.owns = () => false;
+      front.peer = newOwnerAddress;
+      front.ownershipChanges$.next();
+    }, 50);
+    setTimeout(() => newOwner.put('o-5', { status: 'CONFIRMED' }), 200);
+    const answer = await pending;
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json().value).toEqual({ status: 'CONFIRMED' });
+  });
+
   it('forwards to the owner from the map, which answers from its own store', async () => {
     const owner = new FakeStoreQueries();
     owner.put('o-7', { status: 'CONFIRMED' });

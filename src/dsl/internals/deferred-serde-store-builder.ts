@@ -35,6 +35,18 @@ export class DeferredSerdeStoreBuilder<S extends StateStore> implements StoreBui
     return this.#template.cachingEnabled;
   }
 
+  get queryKind(): StoreBuilder['queryKind'] {
+    return this.#template.queryKind;
+  }
+
+  get keySerde(): StoreBuilder['keySerde'] {
+    return this.#template.keySerde;
+  }
+
+  get windowSizeMs(): number | undefined {
+    return this.#template.windowSizeMs;
+  }
+
   build(context?: StoreContext): S {
     return this.#make(context).build(context);
   }
