@@ -330,6 +330,13 @@ export class StreamTask {
         if (reason === 'late') this.counters.droppedLate++;
         else if (reason === 'expired') this.counters.droppedExpired++;
         else this.counters.droppedNullKey++;
+        // Debug only: a late-data storm must not flood the logs; the counters carry the totals.
+        this.#options.logger.debug('A processor dropped a record.', {
+          task: taskIdString(this.id),
+          processor: nodeName,
+          reason,
+          ...this.#origin,
+        });
       },
       requestCommit: () => {
         this.#commitRequested = true;

@@ -19,6 +19,8 @@ export interface StreamsMetadata extends HostInfo {
 export interface KeyQueryMetadata extends HostInfo {
   /** The partition, and so the task, that holds the key. */
   readonly partition: number;
+  /** Instances with a standby copy of the task (Kafka Streams' standbyHosts): none, no standby tasks yet. */
+  readonly standbyHosts: readonly HostInfo[];
 }
 
 /**
@@ -118,7 +120,7 @@ export class StreamsMetadataState {
         },
       );
     }
-    return { ...hostInfo, partition };
+    return { ...hostInfo, partition, standbyHosts: [] };
   }
 
   #storesOfTask(task: string): readonly string[] {

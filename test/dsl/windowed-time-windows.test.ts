@@ -180,3 +180,34 @@ describe('windowed store retention', () => {
     expect(driver.getStateStore<WindowStore<string, number>>('enough').windowSizeMs).toBe(100);
   });
 });
+
+describe('dropped records', () => {
+  it('logs each late record at debug, naming the processor, the reason and where it came from', async () => {
+    const debug: Array<{ message: string; fields: Readonly<Record<string, unknown>> | undefined }> = [];
+    const builder = new StreamsBuilder();
+    builder
+      .stream('clicks', { keySerde: str, valueSerde: str })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+      .count({ storeName: 'counts' });
+    const logging = new driverModule.TopologyTestDriver(builder.build(), {
+      logger: {
+        debug: (message, fields) => debug.push({ message, fields }),
+        info: () => undefined,
+        warn: () => undefined,
+        error: () => undefined,
+      },
+    });
+    try {
+      const input = logging.createInputTopic('clicks', str, str);
+      input.pipeInput('a', 'x', 25);
+      input.pipeInput('a', 'x', 3);
+      const drops = debug.filter((entry) => entry.message === 'A processor dropped a record.');
+      expect(drops).toHaveLength(1);
+      expect(drops[0]?.fields).toMatchObject({ reason: 'late', topic: 'clicks', partition: 0, offset: 1 });
+      expect(String(drops[0]?.fields?.processor)).toMatch(/^KSTREAM-AGGREGATE-/);
+    } finally {
+      await logging.close();
+    }
+  });
+});

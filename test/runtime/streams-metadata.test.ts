@@ -71,7 +71,9 @@ describe('StreamsMetadataState', () => {
     for (const key of ['alice', 'bob', 'carol', 'dave', 'erin', 'frank']) {
       const partition = partitionForKey(Buffer.from(key), 6);
       expect(metadata.metadataForKey('click-counts', key, str)).toEqual(
-        partition % 2 === 0 ? { host: 'host-a', port: 8080, partition } : { host: '::1', port: 9090, partition },
+        partition % 2 === 0
+          ? { host: 'host-a', port: 8080, partition, standbyHosts: [] }
+          : { host: '::1', port: 9090, partition, standbyHosts: [] },
       );
     }
   });
