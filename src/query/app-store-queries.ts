@@ -22,14 +22,6 @@ export interface AppStoreQueriesOptions {
   readonly keyFormats?: Readonly<Record<string, KeyFormat>>;
 }
 
-/** Window and session stores as queries read them (the typed layers' read methods). */
-interface WindowReads {
-  fetch(key: unknown, timeFrom: number, timeTo: number): Iterable<{ windowStart: number; value: unknown }>;
-}
-interface SessionReads {
-  fetch(key: unknown): Iterable<{ session: { start: number; end: number }; value: unknown }>;
-}
-
 /**
  * Interactive queries over a running KafkaStreams app: stores from its topology, the owner of each key
  * from the assignor's task -> host map (this instance is the one whose applicationServer it advertises),
@@ -107,39 +99,7 @@ export class AppStoreQueries implements StoreQueries {
   }
 
   windows(store: string, key: unknown, fromMs: number, toMs: number): readonly WindowEntry[] {
-    const builder = this.#builder(store);
-    const typedKey = this.#typedKey(builder, key);
-    const owner = this.ownerOf(store, key);
-    if (owner.kind !== 'local') {
-      throw new KStreamsError('STORE_NOT_QUERYABLE', `The key of store "${store}" is not held here now.`, {
-        hint: 'Retry: the request is routed to the owner.',
-        retriable: true,
-      });
-    }
-    const name = this.#app.topology.globalStoreNames().includes(store)
-      ? 'global'
-      : taskName(this.#app, store, owner.partition);
-    const instance = this.#app.localStores(store).get(name);
-    if (instance === undefined) {
-      throw new KStreamsError('STORE_NOT_QUERYABLE', `Store "${store}" is restoring on this instance.`, {
-        hint: 'Retry shortly.',
-        retriable: true,
-      });
-    }
-    if (builder.queryKind === 'session') {
-      const out: WindowEntry[] = [];
-      for (const { session, value } of (instance as unknown as SessionReads).fetch(typedKey)) {
-        if (session.start >= fromMs && session.start <= toMs)
-          out.push({ startMs: session.start, endMs: session.end, value });
-      }
-      return out;
-    }
-    const size = builder.windowSizeMs ?? 0;
-    return [...(instance as unknown as WindowReads).fetch(typedKey, fromMs, toMs)].map((w) => ({
-      startMs: w.windowStart,
-      endMs: w.windowStart + size,
-      value: w.value,
-    }));
+    return this.#app.windowStore(store).fetch(this.#typedKey(this.#builder(store), key), fromMs, toMs);
   }
 
   changes(store: string): Observable<StoreChange> {
@@ -185,12 +145,6 @@ export class AppStoreQueries implements StoreQueries {
     if (typeof key !== 'number') return key;
     return accepts(this.#keySerde(builder), key) ? key : Number.isInteger(key) ? BigInt(key) : key;
   }
-}
-
-/** The local task of the store holding `partition` (a store belongs to one sub-topology). */
-function taskName(app: KafkaStreams, store: string, partition: number): string {
-  for (const name of app.localStores(store).keys()) if (name.endsWith(`_${partition}`)) return name;
-  return `restoring_${partition}`;
 }
 
 function accepts(serde: Serde<unknown>, probe: unknown): boolean {

@@ -7,10 +7,16 @@ import type { TaskId } from '../processor/processor-context.ts';
 import type { Topology } from '../processor/topology.ts';
 import type { Serializer } from '../serdes/serde.ts';
 import { destroyApplicationState, lockStateDirectory, type StateDirectoryLock } from '../state/lmdb/index.ts';
-import type { StateStore } from '../state/state-store.ts';
+import type { StateStore, StoreBuilder } from '../state/state-store.ts';
 import type { FailureLocation } from './active-task.ts';
 import { GlobalStreamLoop } from './global-stream-loop.ts';
-import { type QueryableKeyValueStore, queryableKeyValueStore } from './queryable-stores.ts';
+import {
+  type QueryableKeyValueStore,
+  type QueryableWindowStore,
+  queryableKeyValueStore,
+  queryableWindowStore,
+  type StoreViewSource,
+} from './queryable-stores.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamThread } from './stream-thread.ts';
 import { type ResolvedStreamsConfig, resolveStreamsConfig, type StreamsConfig } from './streams-config.ts';
@@ -161,15 +167,33 @@ export class KafkaStreams {
     storeName: string,
     options: { readonly staleReads?: boolean } = {},
   ): QueryableKeyValueStore<K, V> {
+    return queryableKeyValueStore<K, V>(this.#viewSource(), this.#queryableBuilder(storeName, 'key-value'), options);
+  }
+
+  /**
+   * A read-only view of window or session store `storeName` (a key's windows in a time range), with the
+   * same refusals as `store()`.
+   */
+  windowStore<K = unknown, V = unknown>(
+    storeName: string,
+    options: { readonly staleReads?: boolean } = {},
+  ): QueryableWindowStore<K, V> {
+    return queryableWindowStore<K, V>(this.#viewSource(), this.#queryableBuilder(storeName, 'window'), options);
+  }
+
+  #queryableBuilder(storeName: string, kind: 'key-value' | 'window'): StoreBuilder {
+    const fits = (b: StoreBuilder) =>
+      kind === 'key-value' ? b.queryKind === 'key-value' : b.queryKind === 'window' || b.queryKind === 'session';
     const builder = this.#topology.storeBuilders().find((b) => b.name === storeName);
-    if (builder === undefined || (builder.queryKind !== undefined && builder.queryKind !== 'key-value')) {
+    if (builder === undefined || !fits(builder)) {
+      const wanted = kind === 'key-value' ? 'key-value' : 'window or session';
       throw new KStreamsError(
         'STORE_NOT_FOUND',
-        `The topology has no key-value store named "${storeName}"${builder === undefined ? '' : ` (it is a ${builder.queryKind} store)`}.`,
+        `The topology has no ${wanted} store named "${storeName}"${builder?.queryKind === undefined ? '' : ` (it is a ${builder.queryKind} store)`}.`,
         {
           hint: `Query one of: ${this.#topology
             .storeBuilders()
-            .filter((b) => b.queryKind === 'key-value')
+            .filter(fits)
             .map((b) => b.name)
             .join(', ')}.`,
         },
@@ -181,22 +205,22 @@ export class KafkaStreams {
         retriable: true,
       });
     }
-    return queryableKeyValueStore<K, V>(
-      {
-        localStores: (name) => this.localStores(name),
-        allLocalStores: (name) => {
-          const global = this.localStores(name).get('global');
-          if (global !== undefined) return new Map([['global', global]]);
-          return this.#thread?.allStores(name) ?? new Map();
-        },
-        taskState: (task) => this.taskState(task),
-        storeChanges$: (name) => this.storeChanges$(name),
-        storeLayout: (name) => (this.#layout === undefined ? undefined : storeKeyTopic(this.#layout, name)),
-        defaultKeySerde: this.#config.defaultKeySerde,
+    return builder;
+  }
+
+  #viewSource(): StoreViewSource {
+    return {
+      localStores: (name) => this.localStores(name),
+      allLocalStores: (name) => {
+        const global = this.localStores(name).get('global');
+        if (global !== undefined) return new Map([['global', global]]);
+        return this.#thread?.allStores(name) ?? new Map();
       },
-      builder,
-      options,
-    );
+      taskState: (task) => this.taskState(task),
+      storeChanges$: (name) => this.storeChanges$(name),
+      storeLayout: (name) => (this.#layout === undefined ? undefined : storeKeyTopic(this.#layout, name)),
+      defaultKeySerde: this.#config.defaultKeySerde,
+    };
   }
 
   /** Whether task `taskName` ("0_3") runs here, and if its stores are restored. */

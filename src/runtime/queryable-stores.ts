@@ -64,21 +64,14 @@ export interface StoreViewSource {
   readonly defaultKeySerde: Serde<unknown>;
 }
 
-export function queryableKeyValueStore<K, V>(
-  source: StoreViewSource,
-  builder: StoreBuilder,
-  options: { readonly staleReads?: boolean } = {},
-): QueryableKeyValueStore<K, V> {
+/** Finds the local store instance that holds a key: its partition's task, or the global copy. */
+function storeLocator<K>(source: StoreViewSource, builder: StoreBuilder, options: { readonly staleReads?: boolean }) {
   const name = builder.name;
   const keySerde = (builder.keySerde ?? source.defaultKeySerde) as Serde<K>;
   const layout = source.storeLayout(name);
   const storesNow = () => (options.staleReads === true ? source.allLocalStores(name) : source.localStores(name));
 
-  const notQueryable = (reason: string) =>
-    new KStreamsError('STORE_NOT_QUERYABLE', `Store "${name}" cannot be queried here now: ${reason}`, {
-      hint: 'Retry shortly (the task is restoring or moving), or ask the instance that owns the key.',
-      retriable: true,
-    });
+  const notQueryable = (reason: string) => notQueryableError(name, reason);
 
   const partitionOf = (key: K): number => {
     if (layout === undefined) return 0;
@@ -91,21 +84,32 @@ export function queryableKeyValueStore<K, V>(
     return partitionForKey(bytes, layout.partitions);
   };
 
-  const storeFor = (key: K): KeyedStore<K, V> => {
+  const storeFor = (key: K): StateStore => {
     if (layout === undefined) {
       const global = source.localStores(name).get('global');
       if (global === undefined) throw notQueryable('the global store is still loading.');
-      return global as KeyedStore<K, V>;
+      return global;
     }
     const task = `${layout.subtopology}_${partitionOf(key)}`;
     const store = storesNow().get(task);
-    if (store !== undefined) return store as KeyedStore<K, V>;
+    if (store !== undefined) return store;
     const state = source.taskState(task);
     throw notQueryable(
       state === 'restoring' ? `task ${task} is restoring its state.` : `task ${task} does not run on this instance.`,
     );
   };
 
+  return { name, layout, partitionOf, storeFor, storesNow };
+}
+
+export function queryableKeyValueStore<K, V>(
+  source: StoreViewSource,
+  builder: StoreBuilder,
+  options: { readonly staleReads?: boolean } = {},
+): QueryableKeyValueStore<K, V> {
+  const { name, layout, partitionOf, storeFor: locate, storesNow } = storeLocator<K>(source, builder, options);
+  const storeFor = (key: K) => locate(key) as KeyedStore<K, V>;
+  const notQueryable = (reason: string) => notQueryableError(name, reason);
   return {
     name,
     partitionOf,
@@ -127,6 +131,69 @@ export function queryableKeyValueStore<K, V>(
       return total;
     },
     changes$: source.storeChanges$(name) as Observable<{ readonly key: K; readonly value: V | null }>,
+  };
+}
+
+function notQueryableError(name: string, reason: string): KStreamsError {
+  return new KStreamsError('STORE_NOT_QUERYABLE', `Store "${name}" cannot be queried here now: ${reason}`, {
+    hint: 'Retry shortly (the task is restoring or moving), or ask the instance that owns the key.',
+    retriable: true,
+  });
+}
+
+/** One window (or session) of a key and its value. */
+export interface WindowOfKey<V> {
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly value: V;
+}
+
+/**
+ * A read-only view of a window or session store over this instance's tasks: a key's windows whose start
+ * lies in [fromMs, toMs], routed to the key's task like key-value reads.
+ */
+export interface QueryableWindowStore<K, V> {
+  readonly name: string;
+  readonly kind: 'window' | 'session';
+  partitionOf(key: K): number;
+  fetch(key: K, fromMs: number, toMs: number): readonly WindowOfKey<V>[];
+}
+
+interface WindowReads<K, V> {
+  fetch(key: K, timeFrom: number, timeTo: number): Iterable<{ windowStart: number; value: V }>;
+}
+interface SessionReads<K, V> {
+  fetch(key: K): Iterable<{ session: { start: number; end: number }; value: V }>;
+}
+
+export function queryableWindowStore<K, V>(
+  source: StoreViewSource,
+  builder: StoreBuilder,
+  options: { readonly staleReads?: boolean } = {},
+): QueryableWindowStore<K, V> {
+  const { name, partitionOf, storeFor } = storeLocator<K>(source, builder, options);
+  const kind = builder.queryKind === 'session' ? 'session' : 'window';
+  const size = builder.windowSizeMs ?? 0;
+  return {
+    name,
+    kind,
+    partitionOf,
+    fetch: (key, fromMs, toMs) => {
+      const store = storeFor(key);
+      if (kind === 'session') {
+        const out: WindowOfKey<V>[] = [];
+        for (const { session, value } of (store as unknown as SessionReads<K, V>).fetch(key)) {
+          if (session.start >= fromMs && session.start <= toMs)
+            out.push({ startMs: session.start, endMs: session.end, value });
+        }
+        return out;
+      }
+      return [...(store as unknown as WindowReads<K, V>).fetch(key, fromMs, toMs)].map((w) => ({
+        startMs: w.windowStart,
+        endMs: w.windowStart + size,
+        value: w.value,
+      }));
+    },
   };
 }
 
