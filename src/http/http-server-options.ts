@@ -1,6 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { WaitCondition } from '../query/wait-condition.ts';
 
+/** The server a service adds its own routes to (fastify's instance, named here so no other folder imports fastify). */
+export type RouteServer = FastifyInstance;
+
 /** The interactive-query server's settings; every limit has a safe default. */
 export interface HttpServerOptions {
   /** Default 8080; 0 picks a free port. */
