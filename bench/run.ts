@@ -30,6 +30,11 @@ const scenarios: readonly ScenarioEntry[] = [
     summary: 'restore a count changelog into an empty state dir, against a raw consume of the changelog',
     load: async () => (await import('./restore.ts')).restoreScenario,
   },
+  {
+    name: 'iq',
+    summary: 'GET random table keys over HTTP (autocannon) while the app processes updates',
+    load: async () => (await import('./iq.ts')).iqScenario,
+  },
 ];
 
 const usage = `Usage: npm run bench -- <scenario> [options]

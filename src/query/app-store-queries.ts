@@ -2,6 +2,7 @@ import { map, type Observable } from 'rxjs';
 import { isKStreamsError, KStreamsError } from '../errors.ts';
 import { parseHostInfo } from '../runtime/application-server.ts';
 import type { KafkaStreams } from '../runtime/kafka-streams.ts';
+import type { QueryableKeyValueStore } from '../runtime/queryable-stores.ts';
 import type { Serde } from '../serdes/serde.ts';
 import type { StoreBuilder } from '../state/state-store.ts';
 import type {
@@ -32,6 +33,12 @@ export class AppStoreQueries implements StoreQueries {
   readonly #self: HostAddress | undefined;
   readonly #keyFormats: Readonly<Record<string, KeyFormat>>;
   readonly ownershipChanges$: Observable<void>;
+  /** The topology does not change: store infos, builders and views are worked out once. */
+  #stores: readonly QueryableStoreInfo[] | undefined;
+  readonly #builders = new Map<string, StoreBuilder>();
+  readonly #views = new Map<string, QueryableKeyValueStore<unknown, unknown>>();
+  /** Stores whose number keys are 64-bit (bigint) keys. */
+  readonly #bigintKeys = new Map<string, boolean>();
 
   constructor(app: KafkaStreams, options: AppStoreQueriesOptions = {}) {
     this.#app = app;
@@ -42,7 +49,7 @@ export class AppStoreQueries implements StoreQueries {
   }
 
   stores(): readonly QueryableStoreInfo[] {
-    return this.#app.topology
+    this.#stores ??= this.#app.topology
       .storeBuilders()
       .filter((builder) => builder.queryKind !== undefined)
       .map((builder) => ({
@@ -50,6 +57,7 @@ export class AppStoreQueries implements StoreQueries {
         kind: builder.queryKind!,
         keyFormat: this.#keyFormats[builder.name] ?? detectKeyFormat(this.#keySerde(builder)),
       }));
+    return this.#stores;
   }
 
   ownerOf(store: string, key: unknown): KeyOwner {
@@ -76,7 +84,7 @@ export class AppStoreQueries implements StoreQueries {
   }
 
   get(store: string, key: unknown): KeyLookup {
-    const view = this.#app.store(store);
+    const view = this.#view(store);
     const value = view.get(this.#typedKey(this.#builder(store), key));
     return value === undefined || value === null ? { found: false } : { found: true, value };
   }
@@ -84,7 +92,7 @@ export class AppStoreQueries implements StoreQueries {
   range(store: string, query: RangeQuery): readonly KeyValueEntry[] {
     const builder = this.#builder(store);
     const typed = (key: unknown) => (key === undefined ? undefined : this.#typedKey(builder, key));
-    const entries = this.#app.store(store).range({
+    const entries = this.#view(store).range({
       ...(query.from === undefined ? {} : { from: typed(query.from) }),
       ...(query.to === undefined ? {} : { to: typed(query.to) }),
       ...(query.prefix === undefined ? {} : { prefix: typed(query.prefix) }),
@@ -124,7 +132,19 @@ export class AppStoreQueries implements StoreQueries {
     return { contentType: this.#app.metrics.contentType, text: await this.#app.metrics.text() };
   }
 
+  /** The app's view of a key-value store, made once it can be (after start). */
+  #view(store: string): QueryableKeyValueStore<unknown, unknown> {
+    let view = this.#views.get(store);
+    if (view === undefined) {
+      view = this.#app.store(store);
+      this.#views.set(store, view);
+    }
+    return view;
+  }
+
   #builder(store: string): StoreBuilder {
+    const cached = this.#builders.get(store);
+    if (cached !== undefined) return cached;
     const builder = this.#app.topology.storeBuilders().find((b) => b.name === store && b.queryKind !== undefined);
     if (builder === undefined) {
       throw new KStreamsError('STORE_NOT_FOUND', `There is no queryable store named "${store}".`, {
@@ -133,6 +153,7 @@ export class AppStoreQueries implements StoreQueries {
           .join(', ')}.`,
       });
     }
+    this.#builders.set(store, builder);
     return builder;
   }
 
@@ -142,8 +163,14 @@ export class AppStoreQueries implements StoreQueries {
 
   /** A key parsed from a URL as a number becomes a bigint for stores whose keys are 64-bit integers. */
   #typedKey(builder: StoreBuilder, key: unknown): unknown {
-    if (typeof key !== 'number') return key;
-    return accepts(this.#keySerde(builder), key) ? key : Number.isInteger(key) ? BigInt(key) : key;
+    if (typeof key !== 'number' || !Number.isInteger(key)) return key;
+    let bigint = this.#bigintKeys.get(builder.name);
+    if (bigint === undefined) {
+      const serde = this.#keySerde(builder);
+      bigint = !accepts(serde, 1) && accepts(serde, 1n);
+      this.#bigintKeys.set(builder.name, bigint);
+    }
+    return bigint ? BigInt(key) : key;
   }
 }
 
