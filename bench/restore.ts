@@ -237,7 +237,7 @@ function renderMarkdown(options: RestoreOptions, machine: MachineInfo, results: 
   return [
     ...sectionHeader('## restore: a count changelog into an empty state dir, against a raw consume of it', machine),
     `- Changelog: per adapter, \`stream(input).groupByKey().count({ storeName: 'counts' })\` (persistent, logged, cached) runs once over ${formatCount(options.records)} records with as many distinct keys (${keyBytes}-byte keys, ${benchPartitions} partitions), so its changelog holds ${formatCount(options.records)} records (checked, as are the counts).`,
-    `- Restore: the same app (same application id) started on a fresh empty temporary state dir, so every task restores its store from the changelog before processing; records/s = the records restored (the "Restored state stores." log lines, summed and checked) divided by the time from start() to RUNNING, which includes the group join. "Restoration alone" sums the log lines' elapsedMs.`,
+    `- Restore: the same app (same application id) started on a fresh empty temporary state dir, so every task restores its store from the changelog before processing; records/s = the records restored (the "Restored state stores." log lines, summed and checked) divided by the time from start() to RUNNING, which includes the group join. "Restoration alone" is the longest of the log lines' elapsedMs (tasks restore together, each timed from the joint start).`,
     `- Raw consume: the adapter's AssignedConsumer (the port restoration uses) reading all ${benchPartitions} changelog partitions from offset 0 to their end offsets in a separate process, timed from assign to the last record. ${options.runs} run(s) of each alternate per adapter; medians are reported.`,
     '',
     table,

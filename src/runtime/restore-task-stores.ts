@@ -4,6 +4,7 @@ import type { BytesWrite } from '../state/bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { changelogSourceBytes } from './changelog-records.ts';
 import type { Logger } from './logger.ts';
+import type { ThreadMetrics } from './thread-metrics.ts';
 
 /** A logged store of a task and its changelog partition. */
 export interface RestorableStore {
@@ -11,21 +12,26 @@ export interface RestorableStore {
   readonly changelog: TopicPartition;
 }
 
-export interface RestoreOptions {
+/** A task waiting for its logged stores, with what judges its changelog records' sources. */
+export interface RestoringTask {
+  readonly task: string;
+  readonly stores: readonly RestorableStore[];
+  /** The task's input partitions, and the group's committed offsets of those that have one. */
+  readonly inputPartitions: readonly TopicPartition[];
+  readonly committed: readonly TopicPartitionOffset[];
+}
+
+export interface RestoreTasksOptions {
   /** The restore consumer (never the group consumer); the caller closes it. */
   readonly consumer: Pick<AssignedConsumer, 'assign' | 'poll' | 'endOffsets'>;
   /** The log start offsets of the changelog partitions (admin ListOffsets earliest). */
   readonly earliestOffsets: (partitions: readonly TopicPartition[]) => Promise<readonly TopicPartitionOffset[]>;
-  /** The task's input partitions, and the group's committed offsets of those that have one. */
-  readonly inputPartitions: readonly TopicPartition[];
-  readonly committed: readonly TopicPartitionOffset[];
   /**
    * At-least-once: skip changelog records whose source offset is not committed, since reprocessing the
    * input applies them again (default true).
    */
   readonly skipUncommittedSources?: boolean;
   readonly logger: Logger;
-  readonly task: string;
   readonly wallClock?: () => number;
   /** Records per poll, and so per store write batch at most (default 20000). */
   readonly batchRecords?: number;
@@ -33,7 +39,14 @@ export interface RestoreOptions {
   readonly progressIntervalMs?: number;
   /** Fail when no record arrives for this long while records remain (default 60 s). */
   readonly stallTimeoutMs?: number;
+  /** Told each store partition's progress after every batch, and remaining 0 once it is restored. */
+  readonly metrics?: Pick<ThreadMetrics, 'restoreProgress'>;
+  /** Told each task as soon as all its stores are restored and written, before the others finish. */
+  readonly onTaskRestored?: (task: string, result: RestoreResult) => void;
 }
+
+/** The options of one task's restoration (see `restoreTaskStores`). */
+export interface RestoreOptions extends RestoreTasksOptions, Omit<RestoringTask, 'stores'> {}
 
 export interface RestoreResult {
   /** Changelog records written to the stores. */
@@ -44,75 +57,135 @@ export interface RestoreResult {
   readonly wiped: readonly string[];
 }
 
+/** One task's restoration: what it has done so far, and its stores still short of their end. */
+interface TaskProgress {
+  readonly task: RestoringTask;
+  readonly skip: (headers: RestoreHeaders) => boolean;
+  readonly wiped: string[];
+  readonly plans: RestorePlan[];
+  restored: number;
+  skipped: number;
+  open: number;
+}
+
 interface RestorePlan {
+  readonly owner: TaskProgress;
   readonly target: RestorableStore;
   readonly end: number;
   position: number;
   writes: BytesWrite[];
   // The batch being written: the next poll is read meanwhile, and it is awaited before the next batch.
   writing: Promise<void> | undefined;
+  // When this store partition's previous batch was reported, for its restore rate.
+  reportedAt: number;
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 /**
- * Brings a task's logged stores up to their changelogs' end before the task processes a record: from the
- * offset each store keeps (or the start) to the end offset seen now, in large batches, each written to the
- * store together with the next changelog offset. A stored offset outside the changelog (the topic was
- * truncated, deleted or recreated) wipes that store and restores it from the start.
+ * Brings a task's logged stores up to their changelogs' end before the task processes a record (one task
+ * of `restoreTasks`).
  */
 export async function restoreTaskStores(
   stores: readonly RestorableStore[],
   options: RestoreOptions,
 ): Promise<RestoreResult> {
-  const wiped: string[] = [];
-  if (stores.length === 0) return { restored: 0, skipped: 0, wiped };
-  const partitions = stores.map((s) => s.changelog);
-  const [ends, earliest] = await Promise.all([
-    options.consumer.endOffsets(partitions),
-    options.earliestOffsets(partitions),
-  ]);
+  const { task, inputPartitions, committed, ...shared } = options;
+  const results = await restoreTasks([{ task, stores, inputPartitions, committed }], shared);
+  return results.get(task) ?? { restored: 0, skipped: 0, wiped: [] };
+}
+
+/**
+ * Brings the logged stores of every given task up to their changelogs' end before the tasks process a
+ * record: one assignment of the restore consumer reads all their changelog partitions at once, from the
+ * offset each store keeps (or the start) to the end offset seen now, in large batches, each written to
+ * its store together with the next changelog offset. A stored offset outside the changelog (the topic was
+ * truncated, deleted or recreated) wipes that store and restores it from the start. Results by task name.
+ */
+export async function restoreTasks(
+  tasks: readonly RestoringTask[],
+  options: RestoreTasksOptions,
+): Promise<ReadonlyMap<string, RestoreResult>> {
+  const results = new Map<string, RestoreResult>();
+  const clock = options.wallClock ?? Date.now;
+  const started = clock();
+  const partitions = tasks.flatMap((t) => t.stores.map((s) => s.changelog));
+  const [ends, earliest] =
+    partitions.length === 0
+      ? [[], []]
+      : await Promise.all([options.consumer.endOffsets(partitions), options.earliestOffsets(partitions)]);
   const endOf = new Map(ends.map((o) => [key(o), o.offset]));
   const startOf = new Map(earliest.map((o) => [key(o), o.offset]));
 
   const plans = new Map<string, RestorePlan>();
-  for (const target of stores) {
-    const end = endOf.get(key(target.changelog)) ?? 0;
-    const logStart = startOf.get(key(target.changelog)) ?? 0;
-    let position = target.store.changelogOffset?.();
-    if (position !== undefined && (position < logStart || position > end)) {
-      options.logger.warn('A store is ahead of or behind its changelog; wiping it to restore from the start.', {
-        task: options.task,
-        store: target.store.name,
-        changelog: target.changelog.topic,
-        partition: target.changelog.partition,
-        storedOffset: position,
-        logStartOffset: logStart,
-        endOffset: end,
-      });
-      await target.store.wipe?.();
-      wiped.push(target.store.name);
-      position = undefined;
+  const progress: TaskProgress[] = [];
+  for (const task of tasks) {
+    const owner: TaskProgress = {
+      task,
+      skip: uncommittedSourceFilter(task, options.skipUncommittedSources),
+      wiped: [],
+      plans: [],
+      restored: 0,
+      skipped: 0,
+      open: 0,
+    };
+    progress.push(owner);
+    for (const target of task.stores) {
+      const end = endOf.get(key(target.changelog)) ?? 0;
+      const position = await startingPosition(target, end, startOf.get(key(target.changelog)) ?? 0, owner, options);
+      if (position >= end) {
+        options.metrics?.restoreProgress(target.store.name, target.changelog.partition, 0, 0, 0);
+        continue;
+      }
+      const plan: RestorePlan = { owner, target, end, position, writes: [], writing: undefined, reportedAt: started };
+      plans.set(key(target.changelog), plan);
+      owner.plans.push(plan);
+      owner.open++;
     }
-    position ??= logStart;
-    if (position < end) plans.set(key(target.changelog), { target, end, position, writes: [], writing: undefined });
+    if (owner.open > 0) {
+      options.logger.info('Restoring state stores from their changelogs.', {
+        task: task.task,
+        stores: owner.plans.map((p) => p.target.store.name),
+        records: owner.plans.reduce((sum, p) => sum + (p.end - p.position), 0),
+      });
+    }
   }
-  if (plans.size === 0) return { restored: 0, skipped: 0, wiped };
 
-  const skip = uncommittedSourceFilter(options);
-  const clock = options.wallClock ?? Date.now;
-  const started = clock();
+  // A task is done once its last store's last batch is written; the others keep restoring meanwhile.
+  const finishing: Promise<void>[] = [];
+  const finish = (owner: TaskProgress) => {
+    const done = Promise.all(owner.plans.map((p) => p.writing)).then(() => {
+      const result = { restored: owner.restored, skipped: owner.skipped, wiped: owner.wiped };
+      results.set(owner.task.task, result);
+      for (const plan of owner.plans) {
+        options.metrics?.restoreProgress(plan.target.store.name, plan.target.changelog.partition, 0, 0, 0);
+      }
+      if (owner.plans.length > 0) {
+        const elapsedMs = clock() - started;
+        options.logger.info('Restored state stores.', {
+          task: owner.task.task,
+          restored: owner.restored,
+          skipped: owner.skipped,
+          elapsedMs,
+          recordsPerSecond: rate(owner.restored + owner.skipped, elapsedMs),
+        });
+      }
+      options.onTaskRestored?.(owner.task.task, result);
+    });
+    // Awaited at the end; until then a failure must not count as unhandled.
+    done.catch(() => undefined);
+    finishing.push(done);
+  };
+  for (const owner of progress) if (owner.open === 0) finish(owner);
+  if (plans.size === 0) {
+    await Promise.all(finishing);
+    return results;
+  }
+
   const total = [...plans.values()].reduce((sum, p) => sum + (p.end - p.position), 0);
-  let restored = 0;
-  let skipped = 0;
+  let done = 0;
   let lastLog = started;
   let lastProgress = started;
-  options.logger.info('Restoring state stores from their changelogs.', {
-    task: options.task,
-    stores: [...plans.values()].map((p) => p.target.store.name),
-    records: total,
-  });
-
   await options.consumer.assign([...plans.values()].map((p) => ({ ...p.target.changelog, offset: p.position })));
   const open = new Set(plans.values());
   try {
@@ -127,47 +200,80 @@ export async function restoreTaskStores(
           if (plan === undefined) continue;
         }
         if (record.offset < plan.position || record.offset >= plan.end) continue;
+        done += record.offset + 1 - plan.position;
         plan.position = record.offset + 1;
         touched.add(plan);
         if (record.key === null) continue;
-        if (skip(record.headers)) {
-          skipped++;
+        if (plan.owner.skip(record.headers)) {
+          plan.owner.skipped++;
           continue;
         }
         plan.writes.push({ key: record.key, value: record.value });
       }
       for (const touchedPlan of touched) {
-        restored += touchedPlan.writes.length;
+        const written = touchedPlan.writes.length;
+        touchedPlan.owner.restored += written;
         await writeBatch(touchedPlan);
-        if (touchedPlan.position >= touchedPlan.end) open.delete(touchedPlan);
+        const now = clock();
+        const { store, changelog } = touchedPlan.target;
+        const remaining = touchedPlan.end - touchedPlan.position;
+        options.metrics?.restoreProgress(
+          store.name,
+          changelog.partition,
+          remaining,
+          written,
+          (now - touchedPlan.reportedAt) / 1000,
+        );
+        touchedPlan.reportedAt = now;
+        if (remaining > 0) continue;
+        open.delete(touchedPlan);
+        if (--touchedPlan.owner.open === 0) finish(touchedPlan.owner);
       }
       const now = clock();
       if (touched.size > 0) lastProgress = now;
-      else if (now - lastProgress > (options.stallTimeoutMs ?? 60_000)) throw stalled(options.task, open);
+      else if (now - lastProgress > (options.stallTimeoutMs ?? 60_000)) throw stalled(open);
       if (open.size > 0 && now - lastLog >= (options.progressIntervalMs ?? 10_000)) {
         lastLog = now;
         options.logger.info('Restoring state stores.', {
-          task: options.task,
-          remaining: [...open].reduce((sum, p) => sum + (p.end - p.position), 0),
-          recordsPerSecond: rate(restored + skipped, now - started),
+          tasks: [...new Set([...open].map((p) => p.owner.task.task))],
+          remaining: total - done,
+          recordsPerSecond: rate(done, now - started),
         });
       }
     }
   } finally {
     // Nothing may still write to a store once this returns (the caller may close or wipe it).
     await Promise.allSettled([...plans.values()].map((p) => p.writing));
+    await Promise.allSettled(finishing);
   }
-  // Surfaces a failure of each store's last batch.
-  for (const plan of plans.values()) await plan.writing;
-  const elapsedMs = clock() - started;
-  options.logger.info('Restored state stores.', {
-    task: options.task,
-    restored,
-    skipped,
-    elapsedMs,
-    recordsPerSecond: rate(restored + skipped, elapsedMs),
+  // Surfaces a failure of a store's last batch.
+  await Promise.all(finishing);
+  return results;
+}
+
+/** Where a store's restoration starts: its stored offset, or the log start once a stale store is wiped. */
+async function startingPosition(
+  target: RestorableStore,
+  end: number,
+  logStart: number,
+  owner: TaskProgress,
+  options: RestoreTasksOptions,
+): Promise<number> {
+  const position = target.store.changelogOffset?.();
+  if (position === undefined) return logStart;
+  if (position >= logStart && position <= end) return position;
+  options.logger.warn('A store is ahead of or behind its changelog; wiping it to restore from the start.', {
+    task: owner.task.task,
+    store: target.store.name,
+    changelog: target.changelog.topic,
+    partition: target.changelog.partition,
+    storedOffset: position,
+    logStartOffset: logStart,
+    endOffset: end,
   });
-  return { restored, skipped, wiped };
+  await target.store.wipe?.();
+  owner.wiped.push(target.store.name);
+  return logStart;
 }
 
 /**
@@ -188,18 +294,21 @@ async function writeBatch(plan: RestorePlan): Promise<void> {
  * True for a changelog record made while processing an input record whose offset the group has not
  * committed: under at-least-once that input is processed again and makes the change again.
  */
-function uncommittedSourceFilter(options: RestoreOptions): (headers: RestoreHeaders) => boolean {
-  if (options.skipUncommittedSources === false) return () => false;
+function uncommittedSourceFilter(
+  task: RestoringTask,
+  skipUncommittedSources: boolean | undefined,
+): (headers: RestoreHeaders) => boolean {
+  if (skipUncommittedSources === false) return () => false;
   // Per input topic (its name as bytes, compared without decoding): committed offset by partition, null
   // for an input partition without a committed offset.
   const inputs: { readonly name: Buffer; readonly committed: Map<number, number | null> }[] = [];
-  for (const tp of options.inputPartitions) {
+  for (const tp of task.inputPartitions) {
     let topic = inputs.find((t) => t.name.toString() === tp.topic);
     if (topic === undefined) {
       topic = { name: Buffer.from(tp.topic), committed: new Map() };
       inputs.push(topic);
     }
-    const committed = options.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
+    const committed = task.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
     topic.committed.set(tp.partition, committed?.offset ?? null);
   }
   return (headers) => {
@@ -219,12 +328,16 @@ function rate(records: number, elapsedMs: number): number {
   return elapsedMs <= 0 ? records : Math.round((records * 1000) / elapsedMs);
 }
 
-function stalled(task: string, open: ReadonlySet<RestorePlan>): KStreamsError {
+function stalled(open: ReadonlySet<RestorePlan>): KStreamsError {
   const where = [...open]
     .map((p) => `${p.target.changelog.topic}-${p.target.changelog.partition} at ${p.position} of ${p.end}`)
     .join(', ');
-  return new KStreamsError('KAFKA_CONSUME_FAILED', `Restoring task ${task} made no progress: ${where}.`, {
-    hint: 'Check that the broker is reachable and the changelog topics are readable; the task restores again after a restart.',
-    retriable: true,
-  });
+  return new KStreamsError(
+    'KAFKA_CONSUME_FAILED',
+    `Restoring tasks ${[...new Set([...open].map((p) => p.owner.task.task))].join(', ')} made no progress: ${where}.`,
+    {
+      hint: 'Check that the broker is reachable and the changelog topics are readable; the task restores again after a restart.',
+      retriable: true,
+    },
+  );
 }

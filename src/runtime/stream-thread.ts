@@ -21,7 +21,7 @@ import { KafkaRecordCollector } from './kafka-record-collector.ts';
 import { localTaskStates } from './local-task-states.ts';
 import { partitionKey } from './partition-group.ts';
 import { PartitionMap } from './partition-map.ts';
-import { type RestorableStore, restoreTaskStores } from './restore-task-stores.ts';
+import { type RestorableStore, type RestoringTask, restoreTasks } from './restore-task-stores.ts';
 import { addCounters, emptyCounters, type RuntimeCounters } from './runtime-counters.ts';
 import { StreamTask, type TaskStoreContext, taskIdString } from './stream-task.ts';
 import { StreamsAssignor, taskName } from './streams-assignor.ts';
@@ -542,32 +542,43 @@ export class StreamThread {
   async #restoreTasks(): Promise<void> {
     const pending = [...this.#tasks.values()].filter((t) => !t.restored);
     if (pending.length === 0) return;
-    const { client, config, admin, wallClock } = this.#options;
+    const { client, config, admin, wallClock, metrics } = this.#options;
     const consumer = client.assignedConsumer(
       config.fetchMaxBytes === undefined ? {} : { maxBytes: config.fetchMaxBytes },
     );
     try {
-      for (const task of pending) {
+      // One committed-offsets request and one restore assignment for all pending tasks together.
+      const committed = await this.#consumer.committed(pending.flatMap((task) => task.partitions()));
+      const restoring: RestoringTask[] = pending.map((task) => {
         const stores: RestorableStore[] = [];
         for (const [name, changelog] of task.changelogs) {
           const store = task.stores().get(name);
           if (store !== undefined) stores.push({ store, changelog });
         }
         const inputPartitions = task.partitions();
-        await restoreTaskStores(stores, {
-          consumer,
-          earliestOffsets: (partitions) =>
-            admin === undefined
-              ? Promise.resolve(partitions.map((tp) => ({ ...tp, offset: 0 })))
-              : admin.listOffsets(partitions, 'earliest'),
-          inputPartitions,
-          committed: await this.#consumer.committed(inputPartitions),
-          logger: config.logger,
+        const inputs = new Set(inputPartitions.map(partitionKey));
+        return {
           task: task.name,
-          wallClock,
-        });
-        task.restored = true;
-      }
+          stores,
+          inputPartitions,
+          committed: committed.filter((offset) => inputs.has(partitionKey(offset))),
+        };
+      });
+      const byName = new Map(pending.map((task) => [task.name, task]));
+      await restoreTasks(restoring, {
+        consumer,
+        earliestOffsets: (partitions) =>
+          admin === undefined
+            ? Promise.resolve(partitions.map((tp) => ({ ...tp, offset: 0 })))
+            : admin.listOffsets(partitions, 'earliest'),
+        logger: config.logger,
+        wallClock,
+        ...(metrics === undefined ? {} : { metrics }),
+        onTaskRestored: (name) => {
+          const task = byName.get(name);
+          if (task !== undefined) task.restored = true;
+        },
+      });
       if (!this.#stopRequested) this.#options.events.assigned(this.tasks());
     } finally {
       await consumer.close().catch((error: unknown) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord, TopicPartition, TopicPartitionOffset } from '../../src/kafka/types.ts';
 import { changelogHeaders } from '../../src/runtime/changelog-records.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
-import { type RestoreOptions, restoreTaskStores } from '../../src/runtime/restore-task-stores.ts';
+import { type RestoreOptions, restoreTaskStores, restoreTasks } from '../../src/runtime/restore-task-stores.ts';
 import { Serdes } from '../../src/serdes/serdes.ts';
 import type { BytesWrite, CommitOptions } from '../../src/state/bytes-store.ts';
 import { InMemoryBytesStore } from '../../src/state/memory/in-memory-bytes-store.ts';
@@ -198,5 +198,136 @@ describe('restoreTaskStores', () => {
       await expect(restoring).rejects.toThrow('disk full');
       expect(calls).toHaveLength(1);
     });
+  });
+});
+
+describe('restoreTasks', () => {
+  /** A restore consumer over several changelog partitions; each poll returns up to `batch` records of each. */
+  function partitionsConsumer(records: readonly ConsumedRecord[], batch = 2) {
+    const positions = new Map<number, number>();
+    const assignments: number[][] = [];
+    const consumer: RestoreOptions['consumer'] = {
+      assign: async (assigned: readonly TopicPartitionOffset[]) => {
+        assignments.push(assigned.map((tp) => tp.partition));
+        for (const tp of assigned) positions.set(tp.partition, tp.offset);
+      },
+      endOffsets: async (partitions) =>
+        partitions.map((tp) => ({
+          ...tp,
+          offset: records
+            .filter((r) => r.partition === tp.partition)
+            .reduce((end, r) => Math.max(end, r.offset + 1), 0),
+        })),
+      poll: async () =>
+        [...positions].flatMap(([partition, position]) => {
+          const next = records.filter((r) => r.partition === partition && r.offset >= position).slice(0, batch);
+          if (next.length > 0) positions.set(partition, next.at(-1)!.offset + 1);
+          return next;
+        }),
+    };
+    return { consumer, assignments };
+  }
+
+  const on = (partition: number, record: ConsumedRecord): ConsumedRecord => ({
+    ...record,
+    partition,
+    headers: changelogHeaders({ ...input, partition, offset: record.offset }),
+  });
+
+  function taskOf(partition: number, committed: number) {
+    const { store, bytes } = countsStore(new InMemoryBytesStore('counts'));
+    return {
+      bytes,
+      store,
+      task: {
+        task: `0_${partition}`,
+        stores: [{ store, changelog: { ...changelog, partition } }],
+        inputPartitions: [{ ...input, partition }],
+        committed: [{ ...input, partition, offset: committed }],
+      },
+    };
+  }
+
+  const shared = (consumer: RestoreOptions['consumer']) => ({
+    consumer,
+    earliestOffsets: async (partitions: readonly TopicPartition[]) => partitions.map((tp) => ({ ...tp, offset: 0 })),
+    logger: silentLogger,
+  });
+
+  it('restores every task with one assignment, each with its own committed offsets', async () => {
+    const records = [
+      on(0, change(0, 'a', '1')),
+      on(0, change(1, 'a', '2')),
+      on(0, change(2, 'a', '3')),
+      on(1, change(0, 'b', '1')),
+      on(1, change(1, 'b', '2')),
+      on(1, change(2, 'b', '3')),
+      on(1, change(3, 'b', '4')),
+    ];
+    const { consumer, assignments } = partitionsConsumer(records);
+    const first = taskOf(0, 2);
+    const second = taskOf(1, 4);
+    const restoredTasks: string[] = [];
+    const results = await restoreTasks([first.task, second.task], {
+      ...shared(consumer),
+      onTaskRestored: (task) => restoredTasks.push(task),
+    });
+    expect(assignments).toEqual([[0, 1]]);
+    expect(results.get('0_0')).toEqual({ restored: 2, skipped: 1, wiped: [] });
+    expect(results.get('0_1')).toEqual({ restored: 4, skipped: 0, wiped: [] });
+    expect([...first.store.all()]).toEqual([{ key: 'a', value: '2' }]);
+    expect([...second.store.all()]).toEqual([{ key: 'b', value: '4' }]);
+    expect(first.bytes.changelogOffset()).toBe(3);
+    expect(second.bytes.changelogOffset()).toBe(4);
+    // The shorter changelog is done after the second poll, before the longer one.
+    expect(restoredTasks).toEqual(['0_0', '0_1']);
+  });
+
+  it('reports each store partition’s progress after every batch and remaining 0 at the end', async () => {
+    const records = [0, 1, 2, 3, 4].map((offset) => on(3, change(offset, `k${offset}`, '1')));
+    const { consumer } = partitionsConsumer(records);
+    const { task } = taskOf(3, 10);
+    let now = 1_000;
+    const progress: [string, number, number, number, number][] = [];
+    await restoreTasks([task], {
+      ...shared(consumer),
+      wallClock: () => {
+        now += 250;
+        return now;
+      },
+      metrics: {
+        restoreProgress: (store, partition, remaining, restored, seconds) =>
+          progress.push([store, partition, remaining, restored, seconds]),
+      },
+    });
+    expect(progress.map(([store, partition, remaining, restored]) => [store, partition, remaining, restored])).toEqual([
+      ['counts', 3, 3, 2],
+      ['counts', 3, 1, 2],
+      ['counts', 3, 0, 1],
+      ['counts', 3, 0, 0],
+    ]);
+    // Each batch's duration is positive, so the rate (restored / seconds) is defined.
+    expect(progress.slice(0, 3).every(([, , , , seconds]) => seconds > 0)).toBe(true);
+    expect(progress.at(-1)?.[2]).toBe(0);
+  });
+
+  it('reports restored tasks even when one task has nothing to restore', async () => {
+    const { consumer, assignments } = partitionsConsumer([on(1, change(0, 'b', '1'))]);
+    const empty = taskOf(0, 0);
+    const other = taskOf(1, 1);
+    const remaining: [number, number][] = [];
+    const results = await restoreTasks([empty.task, other.task], {
+      ...shared(consumer),
+      metrics: { restoreProgress: (_store, partition, left) => remaining.push([partition, left]) },
+    });
+    expect(results.get('0_0')).toEqual({ restored: 0, skipped: 0, wiped: [] });
+    expect(results.get('0_1')).toEqual({ restored: 1, skipped: 0, wiped: [] });
+    expect(assignments).toEqual([[1]]);
+    // The up-to-date store reports 0 remaining at once, so its gauge exists too.
+    expect(remaining).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 0],
+    ]);
   });
 });
