@@ -220,6 +220,7 @@ export class KafkaStreams {
       storeChanges$: (name) => this.storeChanges$(name),
       storeLayout: (name) => (this.#layout === undefined ? undefined : storeKeyTopic(this.#layout, name)),
       defaultKeySerde: this.#config.defaultKeySerde,
+      restoreRemaining: (name, partition) => this.#thread?.restoreRemaining(name, partition),
     };
   }
 

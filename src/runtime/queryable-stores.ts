@@ -42,6 +42,11 @@ export interface QueryableKeyValueStore<K, V> {
   /** The partition of the store's input that holds `key` (Java-compatible murmur2). */
   partitionOf(key: K): number;
   get(key: K): V | undefined;
+  /**
+   * A stale read (for views made with `staleReads`): the value now in the key's store, and how many
+   * changelog records that store still has to restore (0: current as of its last commit).
+   */
+  getWithLag(key: K): { readonly value: V | undefined; readonly lag: number };
   /** Entries of every local task in stored-key order, bounded by `limit`. */
   range(options: StoreRangeOptions<K>): readonly PositionedEntry<K, V>[];
   approximateNumEntries(): number;
@@ -62,6 +67,8 @@ export interface StoreViewSource {
     storeName: string,
   ): { readonly subtopology: number; readonly partitions: number; readonly topic: string } | undefined;
   readonly defaultKeySerde: Serde<unknown>;
+  /** Changelog records a store partition still has to restore here; undefined when unknown (not restoring). */
+  restoreRemaining(storeName: string, partition: number): number | undefined;
 }
 
 /** Finds the local store instance that holds a key: its partition's task, or the global copy. */
@@ -114,6 +121,11 @@ export function queryableKeyValueStore<K, V>(
     name,
     partitionOf,
     get: (key) => storeFor(key).get(key),
+    getWithLag: (key) => {
+      const value = storeFor(key).get(key);
+      const lag = layout === undefined ? 0 : (source.restoreRemaining(name, partitionOf(key)) ?? 0);
+      return { value, lag };
+    },
     range: (query) => {
       const stores = [...storesNow().entries()];
       if (layout !== undefined && options.staleReads !== true) {

@@ -103,6 +103,8 @@ export class StreamThread {
   #lag: readonly PartitionLagEntry[] = [];
   #lagRefreshedAt = Number.NEGATIVE_INFINITY;
   #lagRefreshing = false;
+  /** Changelog records left to restore, by "<store>:<partition>" (0 once restored). */
+  readonly #restoreRemaining = new Map<string, number>();
 
   constructor(options: StreamThreadOptions) {
     this.name = options.name;
@@ -153,6 +155,11 @@ export class StreamThread {
   /** The last lag measured for the partitions this loop owns (refreshed every few seconds). */
   lag(): readonly PartitionLagEntry[] {
     return this.#lag;
+  }
+
+  /** Changelog records store `storeName` of `partition` still has to restore here (0: restored). */
+  restoreRemaining(storeName: string, partition: number): number | undefined {
+    return this.#restoreRemaining.get(`${storeName}:${partition}`);
   }
 
   /** Tasks processing, and tasks still restoring their stores. */
@@ -573,7 +580,13 @@ export class StreamThread {
             : admin.listOffsets(partitions, 'earliest'),
         logger: config.logger,
         wallClock,
-        ...(metrics === undefined ? {} : { metrics }),
+        metrics: {
+          // Kept for stale reads (they answer with how far behind the store is), then passed on.
+          restoreProgress: (store, partition, remaining, restored, seconds) => {
+            this.#restoreRemaining.set(`${store}:${partition}`, remaining);
+            metrics?.restoreProgress(store, partition, remaining, restored, seconds);
+          },
+        },
         onTaskRestored: (name) => {
           const task = byName.get(name);
           if (task !== undefined) task.restored = true;

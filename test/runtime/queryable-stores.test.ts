@@ -26,6 +26,7 @@ function source(stores: Map<string, StateStore>, restoring?: string): StoreViewS
     storeChanges$: () => new Subject(),
     storeLayout: () => ({ subtopology: 1, topic: 'orders', partitions }),
     defaultKeySerde: str as never,
+    restoreRemaining: (_store, partition) => (`1_${partition}` === restoring ? 1_234 : 0),
   };
 }
 
@@ -72,6 +73,7 @@ describe('queryableKeyValueStore', () => {
     expect(() => view.range({ limit: 10 })).toThrow(/restoring/);
     const stale = queryableKeyValueStore<string, number>(source(stores, '1_2'), builder, { staleReads: true });
     expect(stale.get(key)).toBe(Number(key.slice(1)));
+    expect(stale.getWithLag(key)).toEqual({ value: Number(key.slice(1)), lag: 1_234 });
   });
 
   it('says when the key belongs to a task that runs elsewhere', () => {
