@@ -19,8 +19,10 @@ const str = Serdes.string();
 const long = Serdes.long();
 const SIZE = 1_000;
 const windowKey = timeWindowedSerdeFrom(str, SIZE);
-// Record times far from the epoch, as real ones are; windows are [BASE + n * SIZE, BASE + (n + 1) * SIZE).
-const BASE = 1_700_000_000_000;
+// Record times near now, rounded to a minute so windows are [BASE + n * SIZE, BASE + (n + 1) * SIZE).
+// Not a fixed date in the past: window changelogs are compact,delete and the broker applies their
+// retention to record timestamps, so old-stamped changelog records would be deleted within seconds.
+const BASE = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
 
 describe.each(adapters)('a windowed count with a persistent window store on a real broker (%s)', (adapter) => {
   let cluster: Cluster;
