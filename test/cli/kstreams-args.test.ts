@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseKStreamsArgs } from '../../src/cli/kstreams-args.ts';
+import { parseKStreamsArgs, type ResetCommand } from '../../src/cli/kstreams-args.ts';
 import { isKStreamsError } from '../../src/errors.ts';
 
 const noEnv = {};
@@ -41,17 +42,16 @@ describe('kstreams command line arguments', () => {
       brokers: ['a:1', 'b:2'],
       adapter: 'kafkajs',
     });
-    expect(parseKStreamsArgs(['reset', '-y', 'x'], noEnv).yes).toBe(true);
+    expect((parseKStreamsArgs(['reset', '-y', 'x'], noEnv) as ResetCommand).yes).toBe(true);
   });
 
   it('takes the brokers from KAFKA_BROKERS unless --brokers is given', () => {
-    expect(parseKStreamsArgs(['reset', 'app'], { KAFKA_BROKERS: 'k1:9092,k2:9092' }).brokers).toEqual([
-      'k1:9092',
-      'k2:9092',
-    ]);
-    expect(parseKStreamsArgs(['reset', 'app', '--brokers', 'z:1'], { KAFKA_BROKERS: 'k1:9092' }).brokers).toEqual([
-      'z:1',
-    ]);
+    expect((parseKStreamsArgs(['reset', 'app'], { KAFKA_BROKERS: 'k1:9092,k2:9092' }) as ResetCommand).brokers).toEqual(
+      ['k1:9092', 'k2:9092'],
+    );
+    expect(
+      (parseKStreamsArgs(['reset', 'app', '--brokers', 'z:1'], { KAFKA_BROKERS: 'k1:9092' }) as ResetCommand).brokers,
+    ).toEqual(['z:1']);
   });
 
   it.each([
@@ -72,11 +72,57 @@ describe('kstreams command line arguments', () => {
   });
 });
 
+describe('kstreams run and describe arguments', () => {
+  it('parses run with and without a config file', () => {
+    expect(parseKStreamsArgs(['run', 'topologies/orders.ts'], noEnv)).toEqual({
+      command: 'run',
+      module: 'topologies/orders.ts',
+      configFile: undefined,
+    });
+    expect(parseKStreamsArgs(['run', '--config', 'prod.json', 'orders.ts'], noEnv)).toEqual({
+      command: 'run',
+      module: 'orders.ts',
+      configFile: 'prod.json',
+    });
+    expect(parseKStreamsArgs(['run', 'orders.ts', '--config=prod.json'], noEnv)).toMatchObject({
+      configFile: 'prod.json',
+    });
+  });
+
+  it('parses describe, text by default', () => {
+    expect(parseKStreamsArgs(['describe', 'orders.ts'], noEnv)).toEqual({
+      command: 'describe',
+      module: 'orders.ts',
+      format: 'text',
+    });
+    expect(parseKStreamsArgs(['describe', '--format', 'mermaid', 'orders.ts'], noEnv)).toMatchObject({
+      format: 'mermaid',
+    });
+  });
+
+  it.each([
+    [['run'], 'run needs a service module.', 'kstreams run <service module>'],
+    [['run', 'a.ts', 'b.ts'], 'run takes one service module, got 2.', 'kstreams run <service module>'],
+    [['run', 'a.ts', '--config'], '--config needs a value.', 'kstreams run <service module>'],
+    [['run', 'a.ts', '--port', '1'], 'Unknown option "--port".', 'kstreams run <service module>'],
+    [['describe'], 'describe needs a service module.', 'kstreams describe <service module>'],
+    [['describe', 'a.ts', '--format', 'svg'], 'Unknown format "svg"; use one of: text, mermaid.', '--format'],
+  ])('rejects %j with a clear CONFIG_INVALID error', (argv, reason, hint) => {
+    const error = parseError(argv);
+    expect(isKStreamsError(error, 'CONFIG_INVALID')).toBe(true);
+    expect((error as { reason: string }).reason).toBe(reason);
+    expect((error as { hint: string }).hint).toContain(hint);
+  });
+});
+
 describe('the kstreams command', () => {
   const cli = join(import.meta.dirname, '..', '..', 'src', 'cli', 'kstreams.ts');
+  // The project's pinned Node runs the .ts CLI even when the test runner was started by an older node.
+  const localNode = join(import.meta.dirname, '..', '..', 'node_modules', '.bin', 'node');
+  const projectNode = existsSync(localNode) ? localNode : process.execPath;
 
   it('refuses to reset without --yes when stdin is not a terminal, before contacting Kafka', () => {
-    const result = spawnSync(process.execPath, [cli, 'reset', 'some-app', '--brokers', '127.0.0.1:1'], {
+    const result = spawnSync(projectNode, [cli, 'reset', 'some-app', '--brokers', '127.0.0.1:1'], {
       encoding: 'utf8',
       input: 'y\n',
       timeout: 20_000,
@@ -87,8 +133,10 @@ describe('the kstreams command', () => {
   });
 
   it('prints the usage for --help', () => {
-    const result = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    const result = spawnSync(projectNode, [cli, '--help'], { encoding: 'utf8', timeout: 20_000 });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('Usage: kstreams reset <application.id>');
+    expect(result.stdout).toContain('Usage: kstreams run <service module> [--config <file.json>]');
+    expect(result.stdout).toContain('kstreams describe <service module>');
+    expect(result.stdout).toContain('kstreams reset <application.id>');
   });
 });
