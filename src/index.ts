@@ -44,7 +44,7 @@ export {
 } from './dsl/index.ts';
 export type { ErrorCode, KStreamsErrorOptions } from './errors.ts';
 export { errorCodes, isKStreamsError, KStreamsError } from './errors.ts';
-export type { HttpServer, HttpServerOptions, ServeOptions } from './http/index.ts';
+export type { HttpServer, HttpServerOptions, RouteServer, ServeOptions } from './http/index.ts';
 export { createHttpServer, serveInteractiveQueries } from './http/index.ts';
 export type { AdapterName, KafkaClient } from './kafka/index.ts';
 export { createKafkaClient } from './kafka/index.ts';
