@@ -2,7 +2,7 @@ import { defineService } from '../src/cli/service.ts';
 import { KStreamsError, Serdes, SessionWindows, StreamsBuilder } from '../src/index.ts';
 import type { Order, OrderValidation } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The most a customer may order (sum of quantity * price) within one session, unless FRAUD_LIMIT says otherwise. */
 export const defaultFraudLimit = 2_000;
@@ -123,7 +123,7 @@ export function fraudTopology(limit: number = fraudLimitFrom()) {
 }
 
 export default defineService({
-  applicationId: 'estate-fraud',
+  applicationId: estateApplicationId('fraud'),
   description: 'Fails orders once a customer orders more than FRAUD_LIMIT within one session of activity.',
   topology: () => fraudTopology(),
   topics: estateTopics(topics.orders, topics.orderValidations),

@@ -2,7 +2,7 @@ import { defineService } from '../src/cli/service.ts';
 import { StreamsBuilder } from '../src/index.ts';
 import type { Customer, Notification, Order } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The global store of customers (every instance holds all of them). */
 export const customersStore = 'customers';
@@ -57,7 +57,7 @@ export function notificationsTopology() {
 }
 
 export default defineService({
-  applicationId: 'estate-notifications',
+  applicationId: estateApplicationId('notifications'),
   description: 'Tells the customer (by email) when an order is confirmed, rejected or shipped.',
   topology: notificationsTopology,
   topics: estateTopics(topics.orders, topics.customers, topics.notifications),

@@ -2,7 +2,7 @@ import { defineService } from '../src/cli/service.ts';
 import { StreamsBuilder } from '../src/index.ts';
 import type { Order, OrderValidation } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The products the estate sells; an order for anything else fails the details check. */
 export const knownProducts = ['UNDERPANTS', 'JUMPERS', 'STOCKINGS', 'SOCKS'] as const;
@@ -55,7 +55,7 @@ export function orderDetailsTopology() {
 }
 
 export default defineService({
-  applicationId: 'estate-order-details',
+  applicationId: estateApplicationId('order-details'),
   description: 'Checks the fields of each requested order (quantity, price, product, customer).',
   topology: orderDetailsTopology,
   topics: estateTopics(topics.orders, topics.orderValidations),

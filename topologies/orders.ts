@@ -10,7 +10,7 @@ import type { Producer } from '../src/kafka/types.ts';
 import type { CheckType, Order, OrderState, OrderValidation, PaymentResult, Shipment } from './estate/events.ts';
 import { checkTypes, terminalStates } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The queryable view of every order, as last written to `orders`. */
 export const ordersStore = 'orders';
@@ -355,7 +355,7 @@ function relay(reply: Reply, answer: InjectedAnswer): Reply {
 }
 
 export default defineService({
-  applicationId: 'estate-orders',
+  applicationId: estateApplicationId('orders'),
   description: 'Takes orders (POST /orders), keeps the orders view and owns every order state transition.',
   topology: ordersTopology,
   topics: estateTopics(topics.orders, topics.orderValidations, topics.paymentResults, topics.shipments),

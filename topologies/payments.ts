@@ -3,7 +3,7 @@ import type { KeyValueStore, ProcessorContext, ProcessorSupplier } from '../src/
 import { JoinWindows, Serdes, Stores, StreamsBuilder } from '../src/index.ts';
 import type { Order, Payment, PaymentResult } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** How far apart an order's validation and its payment may be; a payment outside the window does not count. */
 export const paymentWindowMs = 5 * 60_000;
@@ -99,7 +99,7 @@ export function paymentsTopology() {
 }
 
 export default defineService({
-  applicationId: 'estate-payments',
+  applicationId: estateApplicationId('payments'),
   description: 'Joins validated orders with their payments and raises PaymentProcessed or PaymentFailed.',
   topology: paymentsTopology,
   topics: estateTopics(topics.orders, topics.payments, topics.paymentResults),

@@ -3,7 +3,7 @@ import type { KeyValueStore, ProcessorContext, ProcessorSupplier, StreamRecord }
 import { Serdes, Stores, StreamsBuilder } from '../src/index.ts';
 import type { Order, PriceChange, Stock } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** Demand is counted in tumbling windows of this size (event time). */
 export const demandWindowMs = 60_000;
@@ -143,7 +143,7 @@ export function pricingTopology() {
 }
 
 export default defineService({
-  applicationId: 'estate-pricing',
+  applicationId: estateApplicationId('pricing'),
   description:
     'Raises or lowers prices when demand crosses thresholds of supply; only reads others and writes its own topic.',
   topology: pricingTopology,

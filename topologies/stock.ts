@@ -3,7 +3,7 @@ import type { KeyValueStore, ProcessorContext, ProcessorSupplier, RecordHeader }
 import { Serdes, Stores, StreamsBuilder } from '../src/index.ts';
 import type { Order, OrderState, OrderValidation, Stock } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { estatePartitions, estateTopics, topics } from './estate/topics.ts';
+import { estateApplicationId, estatePartitions, estateTopics, topics } from './estate/topics.ts';
 
 /** The stock view: the level per product, from `warehouse-inventory` and from the shipments this service books. */
 export const stockStore = 'stock';
@@ -169,7 +169,7 @@ export function stockTopology() {
 }
 
 export default defineService({
-  applicationId: 'estate-stock',
+  applicationId: estateApplicationId('stock'),
   description: 'Reserves stock for requested orders, releases it on rejection and books it out on shipping.',
   topology: stockTopology,
   topics: estateTopics(topics.orders, topics.orderValidations, topics.warehouseInventory),

@@ -3,7 +3,7 @@ import type { KeyValueStore, KStream, ProcessorContext, ProcessorSupplier, Serde
 import { isKStreamsError, Serdes, Stores, StreamsBuilder } from '../src/index.ts';
 import type { Notification, Order, OrderValidation, Payment, PaymentResult, Shipment } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
-import { type EstateTopic, estateTopics, topics } from './estate/topics.ts';
+import { type EstateTopic, estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The server a service's routes get (src/index.ts does not export RouteServer). */
 type RouteServer = Parameters<NonNullable<NonNullable<ServiceDefinition['http']>['routes']>>[0];
@@ -152,7 +152,7 @@ export function registerTraceRoute(
 }
 
 export default defineService({
-  applicationId: 'estate-trace',
+  applicationId: estateApplicationId('trace'),
   description: 'Keeps the time-ordered journal of every event about an order; GET /orders/:id/trace.',
   topology: traceTopology,
   topics: estateTopics(

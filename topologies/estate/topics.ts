@@ -6,7 +6,18 @@ import type { ServiceTopic } from '../../src/cli/service.ts';
  */
 export const estatePartitions = 4;
 
-export const topics = {
+/**
+ * ESTATE_PREFIX (read once, when this module loads) prefixes every topic and application id, so several
+ * estates can share one cluster: tests run their own, isolated from the demo and from each other.
+ */
+export const estatePrefix = process.env.ESTATE_PREFIX ?? '';
+
+const named = <const T extends Record<string, string>>(names: T): { readonly [K in keyof T]: string } =>
+  Object.fromEntries(Object.entries(names).map(([key, name]) => [key, `${estatePrefix}${name}`])) as {
+    readonly [K in keyof T]: string;
+  };
+
+export const topics = named({
   /** Order (single writer: the orders service), keyed by order id. */
   orders: 'orders',
   /** OrderValidation from each check, keyed by order id. */
@@ -25,9 +36,14 @@ export const topics = {
   notifications: 'notifications',
   /** PriceChange, keyed by product. */
   priceChanges: 'price-changes',
-} as const;
+});
 
 export type EstateTopic = (typeof topics)[keyof typeof topics];
+
+/** A service's application id: `estate-<service>`, after the estate prefix. */
+export function estateApplicationId(service: string): string {
+  return `${estatePrefix}estate-${service}`;
+}
 
 /** The topics a service declares (created by the runner when missing). */
 export function estateTopics(...names: readonly EstateTopic[]): readonly ServiceTopic[] {
