@@ -26,8 +26,8 @@ export interface CommitIo {
 
 /**
  * Changelog and output records the producer may hold unacknowledged while the next store flushes: about
- * 1 KB each in flight (ours and the client's copies), so some 40 MB, while stores on different partitions
- * still send side by side.
+ * 0.4 KB each while queued (the client's copy is made only when its request goes out), so some 16 MB,
+ * while stores on different partitions still send side by side.
  */
 const maxUnacknowledgedWhileFlushing = 40_000;
 

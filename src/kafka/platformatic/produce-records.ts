@@ -28,7 +28,25 @@ export function choosePartition(
   return roundRobin.next(record.topic, partitionCount);
 }
 
-/** The library message for one record, headers kept in order and with repeated keys. */
+// Header names as bytes, made once per name: the same few names (e.g. a changelog's source header) recur
+// on every record. Bounded, so records with ever-new header names cannot grow it without limit.
+const headerNames = new Map<string, Buffer>();
+const maxCachedHeaderNames = 1024;
+
+function headerNameBytes(name: string): Buffer {
+  let bytes = headerNames.get(name);
+  if (bytes === undefined) {
+    bytes = Buffer.from(name, 'utf8');
+    if (headerNames.size < maxCachedHeaderNames) headerNames.set(name, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * The library message for one record, headers kept in order and with repeated keys. Made only when its
+ * request goes out (producer.ts), so queued records cost no second copy; the library never mutates the
+ * header keys, which lets records share them.
+ */
 export function toMessage(record: ProducerRecord, partition: number): MessageToProduce<Buffer, Buffer, Buffer, Buffer> {
   const message: MessageToProduce<Buffer, Buffer, Buffer, Buffer> = {
     topic: record.topic,
@@ -38,9 +56,15 @@ export function toMessage(record: ProducerRecord, partition: number): MessageToP
     value: record.value ?? undefined,
     timestamp: BigInt(record.timestamp ?? Date.now()),
   };
-  if (record.headers && record.headers.length > 0) {
-    // Buffer keys are distinct objects, so a Map keeps repeated header names.
-    message.headers = new Map(record.headers.map((h) => [Buffer.from(h.key, 'utf8'), h.value]));
+  const recordHeaders = record.headers;
+  if (recordHeaders && recordHeaders.length > 0) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const header of recordHeaders) {
+      const name = headerNameBytes(header.key);
+      // Map keys are compared by identity: a repeated name needs its own Buffer to be kept.
+      headers.set(headers.has(name) ? Buffer.from(header.key, 'utf8') : name, header.value);
+    }
+    message.headers = headers;
   }
   return message;
 }

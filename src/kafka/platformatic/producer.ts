@@ -52,7 +52,7 @@ class PlatformaticProducer implements Producer {
   readonly #library: LibraryProducer<Buffer, Buffer, Buffer, Buffer>;
   readonly #roundRobin = new RoundRobinPartitions();
   readonly #lingerMs: number;
-  readonly #queue: ProduceQueue<Message>;
+  readonly #queue: ProduceQueue<ProducerRecord>;
   #pending: SendReceipt[] = [];
   #pendingRecords = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -128,10 +128,13 @@ class PlatformaticProducer implements Producer {
   }
 
   /** A queue whose requests go through `send` (the producer's, or a transaction's). */
-  #produceQueue(send: Send): ProduceQueue<Message> {
-    const sendBatches: SendBatches<Message> = async (batches) => {
+  #produceQueue(send: Send): ProduceQueue<ProducerRecord> {
+    const sendBatches: SendBatches<ProducerRecord> = async (batches) => {
+      // Library messages are made per request, not per queued record: only records on the wire have one.
       const messages: Message[] = [];
-      for (const batch of batches) for (const record of batch.records) messages.push(record.message);
+      for (const batch of batches) {
+        for (const record of batch.records) messages.push(toMessage(record.message, batch.partition));
+      }
       let result: ProduceResult;
       try {
         result = await send({ messages, acks: ProduceAcks.ALL });
@@ -160,12 +163,12 @@ class PlatformaticProducer implements Producer {
     this.#submit(receipts, this.#queue);
   }
 
-  #submit(receipts: readonly SendReceipt[], queue: ProduceQueue<Message>): void {
+  #submit(receipts: readonly SendReceipt[], queue: ProduceQueue<ProducerRecord>): void {
     this.#ordering = this.#ordering.then(() => this.#enqueue(receipts, queue));
   }
 
   /** Chooses each record's partition from the topic's partition count and queues it; never rejects. */
-  async #enqueue(receipts: readonly SendReceipt[], queue: ProduceQueue<Message>): Promise<void> {
+  async #enqueue(receipts: readonly SendReceipt[], queue: ProduceQueue<ProducerRecord>): Promise<void> {
     const topics = new Set<string>();
     for (const receipt of receipts) for (const record of receipt.records) topics.add(record.topic);
     let metadata: ClusterMetadata;
@@ -177,7 +180,7 @@ class PlatformaticProducer implements Producer {
       for (const receipt of receipts) receipt.failed(error);
       return;
     }
-    const queued: QueuedRecord<Message>[] = [];
+    const queued: QueuedRecord<ProducerRecord>[] = [];
     for (const receipt of receipts) {
       const start = queued.length;
       try {
@@ -195,7 +198,7 @@ class PlatformaticProducer implements Producer {
             topic: record.topic,
             partition,
             bytes: recordSizeUpperBound(record),
-            message: toMessage(record, partition),
+            message: record,
             receipt,
             index,
           });
@@ -208,7 +211,7 @@ class PlatformaticProducer implements Producer {
     queue.enqueue(queued);
   }
 
-  async #produceError(error: unknown, batches: readonly PartitionBatch<Message>[]): Promise<KStreamsError> {
+  async #produceError(error: unknown, batches: readonly PartitionBatch<ProducerRecord>[]): Promise<KStreamsError> {
     const refused = hasProtocolError(error, ...tooLargeErrorIds) ? refusedBatch(error, batches) : undefined;
     if (refused) {
       return batchTooLargeError(

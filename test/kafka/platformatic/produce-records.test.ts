@@ -38,4 +38,14 @@ describe('toMessage', () => {
       ['a', '2'],
     ]);
   });
+
+  it('shares the bytes of a header name between records, so a queued record costs no copy of it', () => {
+    const headers = [{ key: 'kstreams.source', value: Buffer.from('x') }];
+    const first = toMessage({ topic: 't', key: null, value: null, headers }, 0);
+    const second = toMessage({ topic: 't', key: null, value: null, headers }, 1);
+    const [firstName] = (first.headers as Map<Buffer, Buffer>).keys();
+    const [secondName] = (second.headers as Map<Buffer, Buffer>).keys();
+    expect(firstName?.toString()).toBe('kstreams.source');
+    expect(secondName).toBe(firstName);
+  });
 });
