@@ -35,6 +35,11 @@ const scenarios: readonly ScenarioEntry[] = [
     summary: 'GET random table keys over HTTP (autocannon) while the app processes updates',
     load: async () => (await import('./iq.ts')).iqScenario,
   },
+  {
+    name: 'estate',
+    summary: 'orders end to end through the estate services: confirmed orders/s and REQUESTED -> CONFIRMED latency',
+    load: async () => (await import('./estate.ts')).estateScenario,
+  },
 ];
 
 const usage = `Usage: npm run bench -- <scenario> [options]
