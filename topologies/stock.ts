@@ -7,16 +7,23 @@ import { estateApplicationId, estatePartitions, estateTopics, topics } from './e
 
 /** The stock view: the level per product, from `warehouse-inventory` and from the shipments this service books. */
 export const stockStore = 'stock';
-/** Per product: the quantity reserved and which orders hold it. */
+/** Per product: the quantity reserved. */
 export const reservationsStore = 'reservations';
+/**
+ * Per product and order: the quantity that order holds, keyed `<product>\u0000<order id>`. One small entry
+ * per order, so a product with many open orders costs nothing more per update (a per-product list would
+ * be rewritten whole on every order).
+ */
+export const heldReservationsStore = 'held-reservations';
+
+/** The key of an order's reservation; a prefix scan of `<product>\u0000` lists a product's. */
+export const heldKey = (product: string, orderId: string) => `${product}\u0000${orderId}`;
 /** Marks the stock levels this service writes, so it does not apply its own level twice when it reads it back. */
 export const stockWriterHeader = 'estate-stock-writer';
 const stockWriter = 'estate-stock';
 
 export interface Reservations {
   readonly reserved: number;
-  /** Order id -> quantity it holds. */
-  readonly orders: Readonly<Record<string, number>>;
 }
 
 /** What the reservation processor emits: a validation (keyed by order id) or a new stock level (keyed by product). */
@@ -24,7 +31,7 @@ type StockOutput =
   | { readonly kind: 'validation'; readonly validation: OrderValidation }
   | { readonly kind: 'level'; readonly stock: Stock };
 
-const noReservations: Reservations = { reserved: 0, orders: {} };
+const noReservations: Reservations = { reserved: 0 };
 
 /** The states the stock service reacts to: a request reserves, a rejection releases, a shipment consumes. */
 const stockStates: readonly OrderState[] = ['REQUESTED', 'REJECTED', 'SHIPPED'];
@@ -57,42 +64,42 @@ const reserveStock: ProcessorSupplier<string, Order, string, StockOutput> = () =
   let context: ProcessorContext<string, StockOutput>;
   let levels: KeyValueStore<string, Stock>;
   let reservations: KeyValueStore<string, Reservations>;
+  let held: KeyValueStore<string, number>;
   return {
     init(processorContext) {
       context = processorContext;
       levels = processorContext.getStateStore<KeyValueStore<string, Stock>>(stockStore);
       reservations = processorContext.getStateStore<KeyValueStore<string, Reservations>>(reservationsStore);
+      held = processorContext.getStateStore<KeyValueStore<string, number>>(heldReservationsStore);
     },
     process(record) {
       const product = record.key;
       const order = record.value;
-      const held = reservations.get(product) ?? noReservations;
+      const total = reservations.get(product) ?? noReservations;
       const validate = (result: OrderValidation['result'], reason: string | null) =>
         context.forward({
           ...record,
           key: order.id,
           value: { kind: 'validation', validation: { orderId: order.id, checkType: 'INVENTORY', result, reason } },
         });
-      const heldByOrder = held.orders[order.id];
+      const heldByOrder = held.get(heldKey(product, order.id));
       if (order.state === 'REQUESTED') {
         // A redelivered request keeps its reservation and gets the same answer.
         if (heldByOrder !== undefined) return validate('PASS', null);
         const level = levels.get(product)?.quantity ?? 0;
-        const available = level - held.reserved;
+        const available = level - total.reserved;
         if (!(order.quantity >= 1)) return validate('FAIL', `cannot reserve a quantity of ${order.quantity}`);
         if (available < order.quantity) {
           return validate('FAIL', `only ${Math.max(0, available)} ${product} available, ${order.quantity} requested`);
         }
-        reservations.put(product, {
-          reserved: held.reserved + order.quantity,
-          orders: { ...held.orders, [order.id]: order.quantity },
-        });
+        reservations.put(product, { reserved: total.reserved + order.quantity });
+        held.put(heldKey(product, order.id), order.quantity);
         return validate('PASS', null);
       }
       // Releasing or consuming needs a reservation: a repeated or unreserved transition changes nothing.
       if (heldByOrder === undefined) return;
-      const { [order.id]: _released, ...others } = held.orders;
-      reservations.put(product, { reserved: held.reserved - heldByOrder, orders: others });
+      held.delete(heldKey(product, order.id));
+      reservations.put(product, { reserved: total.reserved - heldByOrder });
       if (order.state === 'SHIPPED') {
         const stock: Stock = { product, quantity: Math.max(0, (levels.get(product)?.quantity ?? 0) - heldByOrder) };
         levels.put(product, stock);
@@ -124,6 +131,13 @@ export function stockTopology() {
         estateSerdes.key,
         Serdes.json<Reservations>(),
       ),
+    )
+    .addStateStore(
+      Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(heldReservationsStore),
+        estateSerdes.key,
+        Serdes.json<number>(),
+      ),
     );
   builder
     .stream<string, Stock | null>(topics.warehouseInventory, {
@@ -148,7 +162,7 @@ export function stockTopology() {
       valueSerde: estateSerdes.order,
       partitions: estatePartitions,
     })
-    .process(reserveStock, { name: 'reserve-stock' }, stockStore, reservationsStore);
+    .process(reserveStock, { name: 'reserve-stock' }, stockStore, reservationsStore, heldReservationsStore);
   decisions
     .flatMapValues((output) => (output.kind === 'validation' ? [output.validation] : []), {
       name: 'inventory-validations',

@@ -3,7 +3,14 @@ import { TopologyTestDriver } from '../../src/index.ts';
 import type { Order, Stock } from '../../topologies/estate/events.ts';
 import { estateSerdes } from '../../topologies/estate/serdes.ts';
 import { topics } from '../../topologies/estate/topics.ts';
-import stock, { type Reservations, reservationsStore, stockStore, stockWriterHeader } from '../../topologies/stock.ts';
+import stock, {
+  heldKey,
+  heldReservationsStore,
+  type Reservations,
+  reservationsStore,
+  stockStore,
+  stockWriterHeader,
+} from '../../topologies/stock.ts';
 
 const t0 = 1_700_000_000_000;
 const order = (id: string, product: string, quantity: number, state: Order['state'] = 'REQUESTED'): Order => ({
@@ -36,7 +43,18 @@ function setUp() {
     validations,
     levels,
     stockOf: (product: string) => driver.getKeyValueStore<string, Stock>(stockStore).get(product)?.quantity,
-    reservationsOf: (product: string) => driver.getKeyValueStore<string, Reservations>(reservationsStore).get(product),
+    /** The product's reserved total and the orders holding it (from the two reservation stores). */
+    reservationsOf: (product: string) => {
+      const total = driver.getKeyValueStore<string, Reservations>(reservationsStore).get(product);
+      if (total === undefined) return undefined;
+      const orders: Record<string, number> = {};
+      for (const { key, value } of driver
+        .getKeyValueStore<string, number>(heldReservationsStore)
+        .prefixScan(heldKey(product, ''))) {
+        orders[key.slice(product.length + 1)] = value;
+      }
+      return { reserved: total.reserved, orders };
+    },
   };
 }
 
@@ -158,6 +176,6 @@ describe('stock service', () => {
   it('re-keys by product through a named repartition topic', () => {
     const description = stock.topology().describe().toString();
     expect(description).toContain('orders-by-product-repartition');
-    expect(description).toContain('Processor: reserve-stock (stores: [stock, reservations])');
+    expect(description).toContain('Processor: reserve-stock (stores: [stock, reservations, held-reservations])');
   });
 });
