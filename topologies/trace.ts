@@ -1,12 +1,9 @@
-import { defineService, type ServiceDefinition } from '../src/cli/service.ts';
-import type { KeyValueStore, KStream, ProcessorContext, ProcessorSupplier, Serde } from '../src/index.ts';
+import { defineService } from '../src/cli/service.ts';
+import type { KeyValueStore, KStream, ProcessorContext, ProcessorSupplier, RouteServer, Serde } from '../src/index.ts';
 import { isKStreamsError, Serdes, Stores, StreamsBuilder } from '../src/index.ts';
 import type { Notification, Order, OrderValidation, Payment, PaymentResult, Shipment } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
 import { type EstateTopic, estateApplicationId, estateTopics, topics } from './estate/topics.ts';
-
-/** The server a service's routes get (src/index.ts does not export RouteServer). */
-type RouteServer = Parameters<NonNullable<NonNullable<ServiceDefinition['http']>['routes']>>[0];
 
 /** The journal store: order id -> every event about the order, in time order. */
 export const traceStore = 'trace';
@@ -23,8 +20,29 @@ export interface TraceEntry {
 const withReason = (text: string, reason: string | null) => (reason === null ? text : `${text} (${reason})`);
 
 /**
+ * Where an event sits in an order's story, for events with the same timestamp: services stamp what they
+ * write with the timestamp of the record that caused it, so a cause and its effects often tie, and only
+ * the story's own order (request, checks, validated, payment, result, decision, shipment, notice) can
+ * break the tie the right way round.
+ */
+function storyRank(entry: TraceEntry): number {
+  const state = entry.summary.split(' ', 1)[0];
+  if (entry.topic === topics.orders) {
+    if (state === 'REQUESTED') return 0;
+    if (state === 'VALIDATED') return 2;
+    if (state === 'SHIPPED') return 7;
+    return 5; // CONFIRMED or REJECTED
+  }
+  if (entry.topic === topics.orderValidations) return 1;
+  if (entry.topic === topics.payments) return 3;
+  if (entry.topic === topics.paymentResults) return 4;
+  if (entry.topic === topics.shipments) return 6;
+  return 8; // notifications
+}
+
+/**
  * Adds `entry` to a journal unless the same log position is already there (a record re-delivered after a
- * crash), keeping the journal ordered by timestamp, then topic, then offset.
+ * crash), keeping the journal ordered by timestamp, then by place in the story, then by log position.
  */
 export function appendTraceEntry(journal: readonly TraceEntry[], entry: TraceEntry): readonly TraceEntry[] {
   const known = journal.some(
@@ -32,7 +50,8 @@ export function appendTraceEntry(journal: readonly TraceEntry[], entry: TraceEnt
   );
   if (known) return journal;
   return [...journal, entry].sort(
-    (a, b) => a.timestamp - b.timestamp || a.topic.localeCompare(b.topic) || a.offset - b.offset,
+    (a, b) =>
+      a.timestamp - b.timestamp || storyRank(a) - storyRank(b) || a.topic.localeCompare(b.topic) || a.offset - b.offset,
   );
 }
 

@@ -164,3 +164,29 @@ describe('GET /orders/:id/trace', () => {
     await server.close();
   });
 });
+
+describe('journal order at equal timestamps', () => {
+  it('tells the story in causal order when effects carry their cause’s timestamp', () => {
+    const at = (topic: string, timestamp: number, offset: number, summary: string) => ({
+      topic,
+      timestamp,
+      partition: 0,
+      offset,
+      summary,
+    });
+    let journal = appendTraceEntry([], at(topics.orders, 1000, 0, 'REQUESTED'));
+    journal = appendTraceEntry(journal, at(topics.orderValidations, 1000, 0, 'FRAUD PASS'));
+    journal = appendTraceEntry(journal, at(topics.orders, 1000, 1, 'VALIDATED'));
+    journal = appendTraceEntry(journal, at(topics.paymentResults, 2000, 0, 'payment PROCESSED'));
+    journal = appendTraceEntry(journal, at(topics.orders, 2000, 2, 'CONFIRMED'));
+    journal = appendTraceEntry(journal, at(topics.payments, 2000, 0, 'payment p-1 of 3 EUR'));
+    expect(journal.map((entry) => entry.summary)).toEqual([
+      'REQUESTED',
+      'FRAUD PASS',
+      'VALIDATED',
+      'payment p-1 of 3 EUR',
+      'payment PROCESSED',
+      'CONFIRMED',
+    ]);
+  });
+});
