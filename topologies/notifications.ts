@@ -1,11 +1,27 @@
 import { defineService } from '../src/cli/service.ts';
 import { StreamsBuilder } from '../src/index.ts';
-import type { Customer, Notification, Order } from './estate/events.ts';
+import type { Customer, Notification, Order, PaymentResult } from './estate/events.ts';
 import { estateSerdes } from './estate/serdes.ts';
 import { estateApplicationId, estateTopics, topics } from './estate/topics.ts';
 
 /** The global store of customers (every instance holds all of them). */
 export const customersStore = 'customers';
+/** Each order's payment result, co-partitioned with orders (both keyed by order id). */
+export const paymentResultsStore = 'payment-results';
+
+/** A terminal order with its payment result, when one is known. */
+interface PaidOrder {
+  readonly order: Order;
+  readonly payment: PaymentResult | null;
+}
+
+/** What the customer is told about the payment, when there is something to say. */
+export function paymentNote(payment: PaymentResult | null): string {
+  if (payment === null) return '';
+  return payment.status === 'PROCESSED'
+    ? ` Payment ${payment.paymentId ?? ''} received.`.replace('  ', ' ')
+    : ` Payment failed${payment.reason === null ? '' : `: ${payment.reason}`}.`;
+}
 
 /** The customer-facing sentence for an order that reached a terminal state. */
 export function notificationMessage(order: Order): string | undefined {
@@ -29,6 +45,11 @@ export function notificationsTopology() {
     { name: 'customers-source', keySerde: estateSerdes.key, valueSerde: estateSerdes.customer },
     { storeName: customersStore, keySerde: estateSerdes.key, valueSerde: estateSerdes.customer },
   );
+  const payments = builder.table<string, PaymentResult>(
+    topics.paymentResults,
+    { name: 'payment-results-source', keySerde: estateSerdes.key, valueSerde: estateSerdes.paymentResult },
+    { storeName: paymentResultsStore, keySerde: estateSerdes.key, valueSerde: estateSerdes.paymentResult },
+  );
   builder
     .stream<string, Order>(topics.orders, {
       name: 'orders-source',
@@ -36,15 +57,19 @@ export function notificationsTopology() {
       valueSerde: estateSerdes.order,
     })
     .filter((_id, order) => notificationMessage(order) !== undefined, { name: 'terminal-orders' })
+    // Orders and payment results share the order id key and partition count: a local lookup.
+    .leftJoin(payments, (order: Order, payment: PaymentResult | null): PaidOrder => ({ order, payment }), {
+      name: 'order-payment-join',
+    })
     // A customer not (yet) known still gets the event, without an email, so no transition goes unreported.
     .leftJoin(
       customers,
-      (_orderId, order) => order.customerId,
-      (order: Order, customer: Customer | null): Notification => ({
+      (_orderId, paid) => paid.order.customerId,
+      ({ order, payment }: PaidOrder, customer: Customer | null): Notification => ({
         orderId: order.id,
         customerId: order.customerId,
         email: customer?.email ?? null,
-        message: notificationMessage(order) ?? '',
+        message: `${notificationMessage(order) ?? ''}${order.state === 'CONFIRMED' ? paymentNote(payment) : ''}`,
       }),
       { name: 'order-customer-join' },
     )
@@ -58,7 +83,7 @@ export function notificationsTopology() {
 
 export default defineService({
   applicationId: estateApplicationId('notifications'),
-  description: 'Tells the customer (by email) when an order is confirmed, rejected or shipped.',
+  description: 'Tells the customer (by email) when an order is confirmed (with its payment), rejected or shipped.',
   topology: notificationsTopology,
-  topics: estateTopics(topics.orders, topics.customers, topics.notifications),
+  topics: estateTopics(topics.orders, topics.paymentResults, topics.customers, topics.notifications),
 });

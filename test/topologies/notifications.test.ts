@@ -27,6 +27,7 @@ function setUp() {
   customers.pipeInput('c-1', { id: 'c-1', name: 'Ann', email: 'ann@example.com', level: 'gold' }, t0);
   customers.pipeInput('c-2', { id: 'c-2', name: 'Bob', email: 'bob@example.com', level: 'bronze' }, t0);
   return {
+    payments: driver.createInputTopic(topics.paymentResults, estateSerdes.key, estateSerdes.paymentResult),
     orders: driver.createInputTopic(topics.orders, estateSerdes.key, estateSerdes.order),
     notifications: driver.createOutputTopic(topics.notifications, estateSerdes.key, estateSerdes.notification),
   };
@@ -90,6 +91,19 @@ describe('notifications service', () => {
         email: null,
         message: 'Your order o-4 of 3 UNDERPANTS was rejected.',
       },
+    ]);
+  });
+});
+
+describe('notifications with payments', () => {
+  it('tells a confirmed order its payment, joined locally by order id', () => {
+    const io = setUp();
+    io.payments.pipeInput('o-7', { orderId: 'o-7', paymentId: 'p-7', status: 'PROCESSED', reason: null }, t0);
+    io.orders.pipeInput('o-7', order('o-7', 'c-1', 'CONFIRMED'), t0 + 1);
+    io.orders.pipeInput('o-8', order('o-8', 'c-2', 'CONFIRMED'), t0 + 2);
+    expect(io.notifications.readValuesToList().map((n) => n?.message)).toEqual([
+      'Your order o-7 of 3 UNDERPANTS is confirmed. Payment p-7 received.',
+      'Your order o-8 of 3 UNDERPANTS is confirmed.',
     ]);
   });
 });
