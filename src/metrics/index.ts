@@ -1,2 +1,2 @@
-export type { MetricsSnapshot, MetricsTotals, PartitionLag, TaskGauges } from './metrics-snapshot.ts';
+export type { MetricsSnapshot, MetricsTotals, PartitionLag, TaskGauges, TaskProcessed } from './metrics-snapshot.ts';
 export { StreamsMetrics, type StreamsMetricsOptions } from './streams-metrics.ts';

@@ -10,6 +10,14 @@ export interface MetricsSnapshot {
   readonly tasks: TaskGauges;
   /** Consumer lag per input partition the instance owns (end offset minus position). */
   readonly lag: readonly PartitionLag[];
+  /** Records each task running here has processed since it was assigned to this instance. */
+  readonly taskProcessed?: readonly TaskProcessed[];
+}
+
+export interface TaskProcessed {
+  /** `<subtopology>_<partition>`: bounded by the input partitions. */
+  readonly task: string;
+  readonly processed: number;
 }
 
 /** Monotonic totals since the instance started, over every task it has run. */

@@ -132,6 +132,22 @@ export class StreamsMetrics {
         this.set({ kind: 'restoring' }, tasks?.restoring ?? 0);
       },
     });
+    new Counter({
+      name: 'kstreams_task_records_processed_total',
+      help: 'Records processed per task while it ran on this instance.',
+      labelNames: ['task'],
+      registers,
+      collect() {
+        for (const { task, processed } of read()?.taskProcessed ?? []) {
+          // A task that left and came back starts from 0 again: count from there.
+          const key = `task:${task}`;
+          const before = exported.get(key) ?? 0;
+          const delta = processed >= before ? processed - before : processed;
+          exported.set(key, processed);
+          if (delta > 0) this.inc({ task }, delta);
+        }
+      },
+    });
     new Gauge({
       name: 'kstreams_consumer_lag_records',
       help: 'Records between the instance position and the end of each input partition it owns.',

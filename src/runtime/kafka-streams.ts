@@ -136,6 +136,7 @@ export class KafkaStreams {
         },
         tasks: { active: tasks.active, standby: 0, restoring: tasks.restoring },
         lag: this.#thread?.lag() ?? [],
+        taskProcessed: this.#thread?.taskProcessed() ?? [],
       };
     });
   }

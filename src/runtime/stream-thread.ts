@@ -162,6 +162,11 @@ export class StreamThread {
     return this.#restoreRemaining.get(`${storeName}:${partition}`);
   }
 
+  /** Records processed by each task of this loop, by task name. */
+  taskProcessed(): { task: string; processed: number }[] {
+    return [...this.#tasks.values()].map((task) => ({ task: task.name, processed: task.task.counters.processed }));
+  }
+
   /** Tasks processing, and tasks still restoring their stores. */
   taskCounts(): { active: number; restoring: number } {
     let restoring = 0;

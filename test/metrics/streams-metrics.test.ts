@@ -59,11 +59,23 @@ describe('StreamsMetrics', () => {
     expect(sample(text, 'kstreams_records_dropped_total', { reason: 'late' })).toBe(3);
     expect(sample(text, 'kstreams_records_dropped_total', { reason: 'null-key' })).toBe(0);
 
-    snapshot = { ...snapshot, totals: totals({ recordsConsumed: 130, recordsProcessed: 125, recordsDroppedLate: 3 }) };
+    snapshot = {
+      ...snapshot,
+      totals: totals({ recordsConsumed: 130, recordsProcessed: 125, recordsDroppedLate: 3 }),
+      taskProcessed: [
+        { task: '0_1', processed: 70 },
+        { task: '1_1', processed: 55 },
+      ],
+    };
     text = await metrics.text();
     expect(sample(text, 'kstreams_records_processed_total')).toBe(125);
     expect(sample(text, 'kstreams_records_consumed_total')).toBe(130);
     expect(sample(text, 'kstreams_records_dropped_total', { reason: 'late' })).toBe(3);
+    expect(sample(text, 'kstreams_task_records_processed_total', { task: '0_1' })).toBe(70);
+    snapshot = { ...snapshot, taskProcessed: [{ task: '0_1', processed: 80 }] };
+    text = await metrics.text();
+    expect(sample(text, 'kstreams_task_records_processed_total', { task: '0_1' })).toBe(80);
+    expect(sample(text, 'kstreams_task_records_processed_total', { task: '1_1' })).toBe(55);
   });
 
   it('reports the app state, task gauges and lag of the partitions owned now', async () => {
