@@ -4,6 +4,13 @@
  * base64 strings.
  */
 export function jsonText(value: unknown): string {
+  // Plain values (the common case) take JSON.stringify's fast path; a replacer costs a call per value.
+  try {
+    const plain = JSON.stringify(value);
+    if (!plain.includes('"type":"Buffer"')) return plain;
+  } catch {
+    // A bigint somewhere: write it with the replacer below.
+  }
   return JSON.stringify(value, (_key, item: unknown) => {
     if (typeof item === 'bigint') return item.toString();
     if (isSerializedBuffer(item)) return Buffer.from(item.data).toString('base64');
