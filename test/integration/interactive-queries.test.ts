@@ -6,6 +6,7 @@ import { filter, firstValueFrom, map, merge } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkMetricsText, ensurePromtool } from '../../scripts/tools/promtool.ts';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.ts';
+import { TimeWindows } from '../../src/dsl/windows/time-windows.ts';
 import type { HttpServer } from '../../src/http/create-http-server.ts';
 import { serveInteractiveQueries } from '../../src/http/serve-interactive-queries.ts';
 import type { AdapterName } from '../../src/kafka/index.ts';
@@ -39,13 +40,15 @@ describe.each(adapters)('interactive queries over HTTP with two instances (%s)',
   const servers: HttpServer[] = [];
   const dirs: string[] = [];
   let topic: string;
+  let clicks: string;
   let applicationId: string;
 
   beforeAll(async () => {
     cluster = new Cluster();
     topic = await cluster.createTopic(`${adapter}-iq-orders`, 4);
+    clicks = await cluster.createTopic(`${adapter}-iq-clicks`, 4);
     applicationId = uniqueName(`${adapter}-iq`);
-    cluster.forget([`${applicationId}-orders-changelog`]);
+    cluster.forget([`${applicationId}-orders-changelog`, `${applicationId}-clicks-per-minute-changelog`]);
   });
 
   afterAll(async () => {
@@ -65,6 +68,12 @@ describe.each(adapters)('interactive queries over HTTP with two instances (%s)',
       { keySerde: Serdes.string(), valueSerde: Serdes.json<Order>() },
       { storeName: 'orders' },
     );
+    builder
+      .stream<string, string>(clicks, { keySerde: Serdes.string(), valueSerde: Serdes.string() })
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(60_000))
+      // Retention beyond size + grace (its default), so a closed window stays queryable.
+      .count({ storeName: 'clicks-per-minute', retentionMs: 3_600_000 });
     const app = new KafkaStreams(
       builder.build(),
       testStreamsConfig(adapter, applicationId, { stateDir, applicationServer: `127.0.0.1:${port}` }),
@@ -169,6 +178,32 @@ describe.each(adapters)('interactive queries over HTTP with two instances (%s)',
     for (const k of keys.slice(0, 10)) {
       await eventually(async () => (await getJson(`${c.base}/stores/orders/keys/${k}`)).status === 200, 10_000);
       expect((await getJson(`${c.base}/stores/orders/keys/${k}`)).body.value).toEqual(expected.get(k));
+    }
+
+    // A window store: a key's windows, answered by every instance, whichever owns the key.
+    const minute = Math.floor((Date.now() - 600_000) / 60_000) * 60_000;
+    await cluster.produce(
+      [0, 10_000, 70_000, 75_000, 80_000].map((offset) => ({
+        topic: clicks,
+        key: Buffer.from('user-1'),
+        value: Buffer.from('click'),
+        timestamp: minute + offset,
+      })),
+    );
+    const expectedWindows = [
+      { startMs: minute, endMs: minute + 60_000, value: 2 },
+      { startMs: minute + 60_000, endMs: minute + 120_000, value: 3 },
+    ];
+    const windowsUrl = (base: string) =>
+      `${base}/stores/clicks-per-minute/keys/user-1/windows?from=${minute}&to=${minute + 60_000}`;
+    await eventually(async () => {
+      const answer = (await (await fetch(windowsUrl(a.base))).json()) as { windows?: unknown[] };
+      return JSON.stringify(answer.windows) === JSON.stringify(expectedWindows);
+    }, 20_000);
+    for (const { base } of [a, b, c]) {
+      const answer = await fetch(windowsUrl(base));
+      expect(answer.status, base).toBe(200);
+      expect(((await answer.json()) as { windows: unknown }).windows).toEqual(expectedWindows);
     }
 
     // Metrics of a live app pass through the same server.
