@@ -68,6 +68,56 @@ export function changelogSourceBytes(headers: readonly Header[]): SourceBytes | 
   return decimalSource(headers);
 }
 
+/** Where `readChangelogSource` puts what it read; reused across records, so reading allocates nothing. */
+export interface SourcePosition {
+  /** Index of the source topic in the `topics` given. */
+  topicIndex: number;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * Restoration's per-record read: true, with `into` filled, when the record has a well-formed source whose
+ * topic is one of `topics` (as UTF-8 bytes). The binary header is read in place; the older three-header
+ * form goes through `changelogSourceBytes`.
+ */
+export function readChangelogSource(
+  headers: readonly Header[],
+  topics: readonly Buffer[],
+  into: SourcePosition,
+): boolean {
+  for (const header of headers) {
+    if (header.key !== changelogSourceHeader) continue;
+    const value = header.value;
+    if (value.length < sourceFixedBytes || value[0] !== sourceVersion) return false;
+    const topicIndex = topicIndexOf(value, sourceFixedBytes, topics);
+    if (topicIndex < 0) return false;
+    const partition = value.readInt32BE(1);
+    const offset = value.readUInt32BE(5) * twoTo32 + value.readUInt32BE(9);
+    if (partition < 0 || !Number.isSafeInteger(offset)) return false;
+    into.topicIndex = topicIndex;
+    into.partition = partition;
+    into.offset = offset;
+    return true;
+  }
+  const source = decimalSource(headers);
+  if (source === undefined) return false;
+  const topicIndex = topicIndexOf(source.topic, 0, topics);
+  if (topicIndex < 0) return false;
+  into.topicIndex = topicIndex;
+  into.partition = source.partition;
+  into.offset = source.offset;
+  return true;
+}
+
+function topicIndexOf(bytes: Buffer, start: number, topics: readonly Buffer[]): number {
+  for (let i = 0; i < topics.length; i++) {
+    const topic = topics[i]!;
+    if (bytes.length - start === topic.length && bytes.compare(topic, 0, topic.length, start) === 0) return i;
+  }
+  return -1;
+}
+
 function binarySource(value: Buffer): SourceBytes | undefined {
   if (value.length < sourceFixedBytes || value[0] !== sourceVersion) return undefined;
   const partition = value.readInt32BE(1);

@@ -1,8 +1,8 @@
 import { KStreamsError } from '../errors.ts';
-import type { AssignedConsumer, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
+import type { AssignedConsumer, Header, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
 import type { BytesWrite } from '../state/bytes-store.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { changelogSourceBytes } from './changelog-records.ts';
+import { readChangelogSource, type SourcePosition } from './changelog-records.ts';
 import type { Logger } from './logger.ts';
 import type { ThreadMetrics } from './thread-metrics.ts';
 
@@ -33,7 +33,7 @@ export interface RestoreTasksOptions {
   readonly skipUncommittedSources?: boolean;
   readonly logger: Logger;
   readonly wallClock?: () => number;
-  /** Records per poll, and so per store write batch at most (default 20000). */
+  /** Records per poll, and per store write batch at least, unless the store is complete (default 20000). */
   readonly batchRecords?: number;
   /** How often progress is logged (default 10 s). */
   readonly progressIntervalMs?: number;
@@ -60,7 +60,7 @@ export interface RestoreResult {
 /** One task's restoration: what it has done so far, and its stores still short of their end. */
 interface TaskProgress {
   readonly task: RestoringTask;
-  readonly skip: (headers: RestoreHeaders) => boolean;
+  readonly skip: (headers: readonly Header[]) => boolean;
   readonly wiped: string[];
   readonly plans: RestorePlan[];
   restored: number;
@@ -188,12 +188,15 @@ export async function restoreTasks(
   let lastProgress = started;
   await options.consumer.assign([...plans.values()].map((p) => ({ ...p.target.changelog, offset: p.position })));
   const open = new Set(plans.values());
+  const batchRecords = options.batchRecords ?? 20_000;
+  const heldRecordsBound = batchRecords * 8;
   try {
     while (open.size > 0) {
-      const records = await options.consumer.poll({ maxRecords: options.batchRecords ?? 20_000, timeoutMs: 500 });
+      const records = await options.consumer.poll({ maxRecords: batchRecords, timeoutMs: 500 });
       const touched = new Set<RestorePlan>();
       // Polls return runs of one partition: look the plan up only when the partition changes.
       let plan: RestorePlan | undefined;
+      let lastTouched: RestorePlan | undefined;
       for (const record of records) {
         if (plan?.target.changelog.partition !== record.partition || plan.target.changelog.topic !== record.topic) {
           plan = plans.get(key(record));
@@ -202,16 +205,26 @@ export async function restoreTasks(
         if (record.offset < plan.position || record.offset >= plan.end) continue;
         done += record.offset + 1 - plan.position;
         plan.position = record.offset + 1;
-        touched.add(plan);
+        if (plan !== lastTouched) {
+          touched.add(plan);
+          lastTouched = plan;
+        }
         if (record.key === null) continue;
         if (plan.owner.skip(record.headers)) {
           plan.owner.skipped++;
           continue;
         }
-        plan.writes.push({ key: record.key, value: record.value });
+        // The record itself is the write (its key is not null here): no object per record.
+        plan.writes.push(record as BytesWrite);
       }
-      for (const touchedPlan of touched) {
+      // Large write batches: each LMDB transaction copies every page it touches, so random keys in small
+      // batches rewrite the same pages over and over. A store writes once it holds a batch or is complete;
+      // all write once the records held across stores pass a bound on memory.
+      const held = [...open].reduce((sum, p) => sum + p.writes.length, 0);
+      const due = held > heldRecordsBound ? [...open].filter((p) => p.writes.length > 0 || touched.has(p)) : touched;
+      for (const touchedPlan of due) {
         const written = touchedPlan.writes.length;
+        if (due === touched && written < batchRecords && touchedPlan.position < touchedPlan.end) continue;
         touchedPlan.owner.restored += written;
         await writeBatch(touchedPlan);
         const now = clock();
@@ -283,7 +296,10 @@ async function startingPosition(
  */
 async function writeBatch(plan: RestorePlan): Promise<void> {
   await plan.writing;
-  const writing = plan.target.store.restore?.(plan.writes, plan.position, { durable: plan.position >= plan.end });
+  const writing = plan.target.store.restore?.(plan.writes, plan.position, {
+    durable: plan.position >= plan.end,
+    atomic: false,
+  });
   // Awaited later (next batch or the end); until then a failure must not count as unhandled.
   writing?.catch(() => undefined);
   plan.writing = writing;
@@ -297,32 +313,30 @@ async function writeBatch(plan: RestorePlan): Promise<void> {
 function uncommittedSourceFilter(
   task: RestoringTask,
   skipUncommittedSources: boolean | undefined,
-): (headers: RestoreHeaders) => boolean {
+): (headers: readonly Header[]) => boolean {
   if (skipUncommittedSources === false) return () => false;
   // Per input topic (its name as bytes, compared without decoding): committed offset by partition, null
   // for an input partition without a committed offset.
-  const inputs: { readonly name: Buffer; readonly committed: Map<number, number | null> }[] = [];
+  const names: Buffer[] = [];
+  const committedByTopic: Map<number, number | null>[] = [];
   for (const tp of task.inputPartitions) {
-    let topic = inputs.find((t) => t.name.toString() === tp.topic);
-    if (topic === undefined) {
-      topic = { name: Buffer.from(tp.topic), committed: new Map() };
-      inputs.push(topic);
+    let index = names.findIndex((name) => name.toString() === tp.topic);
+    if (index < 0) {
+      index = names.push(Buffer.from(tp.topic)) - 1;
+      committedByTopic.push(new Map());
     }
     const committed = task.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
-    topic.committed.set(tp.partition, committed?.offset ?? null);
+    committedByTopic[index]!.set(tp.partition, committed?.offset ?? null);
   }
+  const source: SourcePosition = { topicIndex: -1, partition: -1, offset: -1 };
   return (headers) => {
-    if (headers.length === 0) return false;
-    const source = changelogSourceBytes(headers);
-    if (source === undefined) return false;
-    const next = inputs.find((t) => t.name.equals(source.topic))?.committed.get(source.partition);
-    // A change from elsewhere (another topology version) cannot be judged: keep it.
+    // A change from elsewhere (no source, or another topology version's input) cannot be judged: keep it.
+    if (headers.length === 0 || !readChangelogSource(headers, names, source)) return false;
+    const next = committedByTopic[source.topicIndex]!.get(source.partition);
     if (next === undefined) return false;
     return next === null || source.offset >= next;
   };
 }
-
-type RestoreHeaders = Parameters<typeof changelogSourceBytes>[0];
 
 function rate(records: number, elapsedMs: number): number {
   return elapsedMs <= 0 ? records : Math.round((records * 1000) / elapsedMs);

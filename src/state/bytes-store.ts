@@ -24,6 +24,13 @@ export interface CommitOptions {
    * from. Default true.
    */
   readonly durable?: boolean;
+  /**
+   * False: the writes may land in several LMDB transactions, in order, with the offset after the data, so a
+   * crash can leave the data ahead of the stored offset but never behind it. Only for writes whose replay is
+   * idempotent, as restoration's are (the changelog holds whole values). It lets the backend write off the
+   * event loop. Default true.
+   */
+  readonly atomic?: boolean;
 }
 
 export interface BytesRange {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { changelogHeaders, changelogSource, changelogSourceBytes } from '../../src/runtime/changelog-records.ts';
+import {
+  changelogHeaders,
+  changelogSource,
+  changelogSourceBytes,
+  readChangelogSource,
+  type SourcePosition,
+} from '../../src/runtime/changelog-records.ts';
 
 const header = (key: string, value: string) => ({ key, value: Buffer.from(value) });
 
@@ -51,5 +57,49 @@ describe('changelog records', () => {
       expect(changelogSourceBytes([topic, partition, header('kstreams.source.offset', bad)])).toBeUndefined();
     }
     expect(changelogSourceBytes([partition, header('kstreams.source.offset', '1')])).toBeUndefined();
+  });
+
+  describe('readChangelogSource (restoration, per record)', () => {
+    const topics = [Buffer.from('orders'), Buffer.from('clicks')];
+    const fresh = (): SourcePosition => ({ topicIndex: -1, partition: -1, offset: -1 });
+
+    it('reads the binary header in place and names the matching topic by index', () => {
+      const into = fresh();
+      const read = readChangelogSource(
+        changelogHeaders({ topic: 'clicks', partition: 4, offset: 2 ** 33 + 7 }),
+        topics,
+        into,
+      );
+      expect(read).toBe(true);
+      expect(into).toEqual({ topicIndex: 1, partition: 4, offset: 2 ** 33 + 7 });
+    });
+
+    it('is false for a topic not given, including one whose name only starts the same', () => {
+      expect(
+        readChangelogSource(changelogHeaders({ topic: 'clicks-v2', partition: 0, offset: 1 }), topics, fresh()),
+      ).toBe(false);
+      expect(readChangelogSource(changelogHeaders({ topic: 'click', partition: 0, offset: 1 }), topics, fresh())).toBe(
+        false,
+      );
+    });
+
+    it('is false for no source, another version or a cut header, and reads the old three-header form', () => {
+      expect(readChangelogSource([], topics, fresh())).toBe(false);
+      const written = changelogHeaders({ topic: 'orders', partition: 1, offset: 9 })[0]!;
+      const otherVersion = Buffer.from(written.value);
+      otherVersion[0] = 2;
+      expect(readChangelogSource([{ key: 'kstreams.source', value: otherVersion }], topics, fresh())).toBe(false);
+      expect(
+        readChangelogSource([{ key: 'kstreams.source', value: written.value.subarray(0, 12) }], topics, fresh()),
+      ).toBe(false);
+      const into = fresh();
+      const old = [
+        header('kstreams.source.topic', 'orders'),
+        header('kstreams.source.partition', '5'),
+        header('kstreams.source.offset', '42'),
+      ];
+      expect(readChangelogSource(old, topics, into)).toBe(true);
+      expect(into).toEqual({ topicIndex: 0, partition: 5, offset: 42 });
+    });
   });
 });

@@ -148,8 +148,13 @@ describe('restoreTaskStores', () => {
   describe('writing batches', () => {
     /** A store that records each restore call and lets the test finish it. */
     function recordingStore() {
-      const calls: { offset: number; keys: string[]; durable: boolean | undefined; finish: (error?: Error) => void }[] =
-        [];
+      const calls: {
+        offset: number;
+        keys: string[];
+        durable: boolean | undefined;
+        atomic: boolean | undefined;
+        finish: (error?: Error) => void;
+      }[] = [];
       const store: StateStore = {
         name: 'counts',
         persistent: true,
@@ -161,6 +166,7 @@ describe('restoreTaskStores', () => {
               offset,
               keys: batch.map((w) => w.key.toString()),
               durable: options?.durable,
+              atomic: options?.atomic,
               finish: (error) => (error === undefined ? resolve() : reject(error)),
             });
           }),
@@ -174,7 +180,7 @@ describe('restoreTaskStores', () => {
       const records = [change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1'), change(3, 'd', '1')];
       const { consumer, polls } = fakeConsumer(records);
       const { store, calls } = recordingStore();
-      const restoring = restoreTaskStores([{ store, changelog }], options(consumer, undefined));
+      const restoring = restoreTaskStores([{ store, changelog }], { ...options(consumer, undefined), batchRecords: 2 });
       await settle();
       // The first batch is being written and the second already polled; it waits for the first to finish.
       expect(polls).toEqual([2, 2]);
@@ -187,6 +193,24 @@ describe('restoreTaskStores', () => {
       ]);
       calls[1]!.finish();
       expect((await restoring).restored).toBe(4);
+    });
+
+    it('gathers polls into write batches of batchRecords, and writes the rest at the end', async () => {
+      const records = [0, 1, 2, 3, 4].map((offset) => change(offset, `k${offset}`, '1'));
+      const { consumer, polls } = fakeConsumer(records);
+      const { store, calls } = recordingStore();
+      const restoring = restoreTaskStores([{ store, changelog }], { ...options(consumer, undefined), batchRecords: 4 });
+      await settle();
+      calls[0]!.finish();
+      await settle();
+      calls[1]!.finish();
+      expect((await restoring).restored).toBe(5);
+      expect(polls).toEqual([2, 2, 1]);
+      // Restoration writes whole values in order, so a batch need not be one transaction (atomic: false).
+      expect(calls.map((c) => [c.keys, c.offset, c.durable, c.atomic])).toEqual([
+        [['k0', 'k1', 'k2', 'k3'], 4, false, false],
+        [['k4'], 5, true, false],
+      ]);
     });
 
     it('fails with the error of a batch that could not be written', async () => {
@@ -291,6 +315,7 @@ describe('restoreTasks', () => {
     const progress: [string, number, number, number, number][] = [];
     await restoreTasks([task], {
       ...shared(consumer),
+      batchRecords: 2,
       wallClock: () => {
         now += 250;
         return now;
@@ -309,6 +334,34 @@ describe('restoreTasks', () => {
     // Each batch's duration is positive, so the rate (restored / seconds) is defined.
     expect(progress.slice(0, 3).every(([, , , , seconds]) => seconds > 0)).toBe(true);
     expect(progress.at(-1)?.[2]).toBe(0);
+  });
+
+  it('writes every store that holds records once they hold more than eight batches together, bounding memory', async () => {
+    const restoredByWrite = async (partitions: number) => {
+      const records = [...Array(partitions).keys()].flatMap((partition) =>
+        [0, 1, 2].map((offset) => on(partition, change(offset, `k${partition}-${offset}`, '1'))),
+      );
+      const { consumer } = partitionsConsumer(records, 1);
+      const tasks = [...Array(partitions).keys()].map((partition) => taskOf(partition, 10));
+      const writes: number[] = [];
+      await restoreTasks(
+        tasks.map((t) => t.task),
+        {
+          ...shared(consumer),
+          batchRecords: 2,
+          metrics: {
+            restoreProgress: (_store, _partition, _remaining, restored) => restored > 0 && writes.push(restored),
+          },
+        },
+      );
+      for (const t of tasks) expect([...t.store.all()]).toHaveLength(3);
+      return writes;
+    };
+    // Each poll brings one record per store. 16 stores hold 16 records after the first poll, not more than
+    // 8 x 2: each writes once it holds its batch of 2, then its last record.
+    expect(await restoredByWrite(16)).toEqual([...Array(16).fill(2), ...Array(16).fill(1)]);
+    // 17 stores hold 17 records after each poll, more than 16: every store writes what it holds each time.
+    expect(await restoredByWrite(17)).toEqual(Array(17 * 3).fill(1));
   });
 
   it('reports restored tasks even when one task has nothing to restore', async () => {

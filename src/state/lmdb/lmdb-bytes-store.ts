@@ -2,7 +2,9 @@ import type { RangeOptions } from 'lmdb';
 import { KStreamsError } from '../../errors.ts';
 import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import { lmdbError } from './lmdb-errors.ts';
+import { storeDatabase, storedKeyPrefix } from './lmdb-open-options.ts';
 import type { BinaryDatabase, LmdbTaskEnvironment } from './lmdb-task-environment.ts';
+import { RestoreWriter } from './restore-writer.ts';
 
 /**
  * A bytes store in one named database of its task's LMDB environment.
@@ -79,8 +81,8 @@ export class LmdbBytesStore implements BytesStore {
     assertOffset(this.name, changelogOffset);
     // Checked before the transaction: an oversized key fails the commit without touching the store.
     for (const write of writes) this.#checkKey(write.key);
-    // A child transaction aborts as a whole if anything in it throws; a plain async one would not.
-    return this.#run(
+    if (options.atomic === false) return this.#writeInOrder(writes, changelogOffset, options.durable ?? true);
+    return this.#transact(
       `commit to store "${this.name}"`,
       () => {
         for (const write of writes) {
@@ -91,6 +93,29 @@ export class LmdbBytesStore implements BytesStore {
           this.#environment.offsets.put(this.#offsetKey, encodeOffset(changelogOffset));
       },
       options.durable ?? true,
+    );
+  }
+
+  /**
+   * Restoration's writes, through the restore writer's worker thread: the event loop only packs the batch
+   * (see RestoreWriter). Written in order with the offset last, so the offset never runs ahead of the data.
+   */
+  #writeInOrder(writes: readonly BytesWrite[], changelogOffset: number | undefined, durable: boolean): Promise<void> {
+    return this.#run(
+      `write to store "${this.name}"`,
+      async () => {
+        await RestoreWriter.shared().write({
+          path: this.#environment.path,
+          database: storeDatabase(this.name),
+          writes,
+          offsetKey: this.#offsetKey,
+          offset: changelogOffset === undefined ? null : encodeOffset(changelogOffset),
+          durable,
+        });
+        // Written by another thread: this thread's read snapshot would not see it until its next renewal.
+        this.#environment.root.resetReadTxn();
+      },
+      false,
     );
   }
 
@@ -106,7 +131,7 @@ export class LmdbBytesStore implements BytesStore {
 
   async clear(): Promise<void> {
     this.#assertOpen();
-    return this.#run(
+    return this.#transact(
       `clear store "${this.name}"`,
       () => {
         this.#data.clearSync();
@@ -124,10 +149,15 @@ export class LmdbBytesStore implements BytesStore {
     await this.#environment.release(this.name);
   }
 
-  async #run(action: string, write: () => void, durable: boolean): Promise<void> {
+  /** Runs `write` in a child transaction: it aborts as a whole if anything in it throws. */
+  #transact(action: string, write: () => void, durable: boolean): Promise<void> {
+    return this.#run(action, () => this.#environment.root.childTransaction(write), durable);
+  }
+
+  async #run(action: string, apply: () => Promise<unknown>, durable: boolean): Promise<void> {
     const done = (async () => {
       try {
-        await this.#environment.root.childTransaction(write);
+        await apply();
         if (durable) await this.#environment.root.flushed;
       } catch (error) {
         throw lmdbError(this.#environment.path, action, error);
@@ -183,13 +213,13 @@ export class LmdbBytesStore implements BytesStore {
   }
 }
 
-const keyPrefix = Buffer.from([0x00]);
+const keyPrefix = Buffer.from([storedKeyPrefix]);
 // Every stored key starts with 0x00, so [0x01] lies after all of them.
 const afterAllKeys = Buffer.from([0x01]);
 
 function storedKey(key: Buffer): Buffer {
   const stored = Buffer.allocUnsafe(key.length + 1);
-  stored[0] = 0x00;
+  stored[0] = storedKeyPrefix;
   key.copy(stored, 1);
   return stored;
 }

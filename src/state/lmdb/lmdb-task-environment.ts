@@ -4,6 +4,8 @@ import { type Database, open, type RootDatabase } from 'lmdb';
 import { KStreamsError } from '../../errors.ts';
 import { corruptStoreError, isLmdbCorruption, lmdbError } from './lmdb-errors.ts';
 import { checkLmdbDataFile } from './lmdb-file-check.ts';
+import { databaseOptions, environmentOptions, offsetsDatabase, storeDatabase } from './lmdb-open-options.ts';
+import { RestoreWriter } from './restore-writer.ts';
 import { lmdbDirectory, type TaskStateLocation, taskDirectory } from './state-directory-layout.ts';
 
 export type BinaryDatabase = Database<Buffer, Buffer>;
@@ -36,7 +38,7 @@ export class LmdbTaskEnvironment {
     this.path = path;
     this.root = root;
     this.#closeTimeoutMs = closeTimeoutMs;
-    this.offsets = root.openDB({ name: 'changelog-offsets', encoding: 'binary', keyEncoding: 'binary' });
+    this.offsets = root.openDB({ name: offsetsDatabase, ...databaseOptions });
   }
 
   /** Opens (or joins) the task's environment and its database for `storeName`. */
@@ -56,7 +58,7 @@ export class LmdbTaskEnvironment {
       });
     }
     try {
-      const data = environment.root.openDB({ name: `store:${storeName}`, encoding: 'binary', keyEncoding: 'binary' });
+      const data = environment.root.openDB({ name: storeDatabase(storeName), ...databaseOptions });
       environment.#stores.add(storeName);
       return { environment, data };
     } catch (error) {
@@ -89,7 +91,12 @@ export class LmdbTaskEnvironment {
       timer.unref();
     });
     try {
-      await Promise.race([this.root.close(), timeout]);
+      // The restore writer's worker lets go of the environment first.
+      const closing = (async () => {
+        if (RestoreWriter.started()) await RestoreWriter.shared().release(this.path);
+        await this.root.close();
+      })();
+      await Promise.race([closing, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -118,9 +125,7 @@ export class LmdbTaskEnvironment {
     // once `flushed` resolves while the flush itself runs off the event loop.
     const root = open<Buffer, Buffer>({
       path,
-      maxDbs: 128,
-      encoding: 'binary',
-      keyEncoding: 'binary',
+      ...environmentOptions,
       ...(options.initialMapSize === undefined ? {} : { mapSize: options.initialMapSize }),
     });
     try {

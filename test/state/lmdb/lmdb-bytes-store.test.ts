@@ -62,6 +62,32 @@ describe('LMDB bytes store', () => {
     await closeWithin(reopened);
   });
 
+  it('applies a non-atomic write batch in order (puts, deletes, the same key twice) with its offset, kept after reopening', async () => {
+    const store = openLmdbStore({ ...location(), storeName: 'counts' });
+    const writes = Array.from({ length: 5_000 }, (_, i) => ({
+      key: Buffer.from(`k${i % 1_000}`),
+      value: Buffer.from(`v${i}`),
+    }));
+    await store.commit(writes, 5_000, { atomic: false, durable: false });
+    await store.commit(
+      [
+        { key: Buffer.from('k1'), value: null },
+        { key: Buffer.from('k2'), value: Buffer.from('last') },
+      ],
+      5_002,
+      { atomic: false },
+    );
+    await closeWithin(store);
+    const reopened = openLmdbStore({ ...location(), storeName: 'counts' });
+    expect(reopened.approximateCount()).toBe(999);
+    expect(reopened.get(Buffer.from('k1'))).toBeUndefined();
+    expect(reopened.get(Buffer.from('k2'))?.toString()).toBe('last');
+    // The last write of a key wins: k999 was written at i = 999, 1999, ..., 4999.
+    expect(reopened.get(Buffer.from('k999'))?.toString()).toBe('v4999');
+    expect(reopened.changelogOffset()).toBe(5_002);
+    await closeWithin(reopened);
+  });
+
   it('refuses a batch with an over-long key before writing any of it', async () => {
     const store = openLmdbStore({ ...location(), storeName: 'counts' });
     await expect(
