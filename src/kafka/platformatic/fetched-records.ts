@@ -65,5 +65,20 @@ export function decodeFetchedPartition(
 const emptyValue = Buffer.alloc(0);
 
 function toHeader([key, value]: [Buffer | null, Buffer | null]): Header {
-  return { key: key?.toString('utf8') ?? '', value: value ?? emptyValue };
+  return { key: headerKey(key), value: value ?? emptyValue };
+}
+
+// Records of a topic mostly repeat the same header keys: comparing bytes costs less than decoding a new
+// string per record (a changelog restore reads one header per record).
+let lastKeyBytes = Buffer.alloc(0);
+let lastKey = '';
+
+function headerKey(key: Buffer | null): string {
+  if (key === null) return '';
+  if (key.length !== lastKeyBytes.length || !key.equals(lastKeyBytes)) {
+    lastKey = key.toString('utf8');
+    // A copy: holding the fetched bytes would keep the whole fetch response alive.
+    lastKeyBytes = Buffer.from(key);
+  }
+  return lastKey;
 }

@@ -50,6 +50,24 @@ function response(records: Batch[], aborted: { producerId: bigint; firstOffset: 
 }
 
 describe('decodeFetchedPartition', () => {
+  it('decodes each header key right when keys alternate, repeat, share a prefix or are empty', () => {
+    const keys = ['a', 'ab', 'ab', 'a', '', 'héllo', 'héllo', 'b'];
+    const fetched = batch(0, keys.length);
+    fetched.records.forEach((record, i) => {
+      record.headers = [[Buffer.from(keys[i]!), Buffer.from(`${i}`)] as [Buffer, Buffer]];
+    });
+    // A key buffer reused by the caller after decoding must not change what was decoded.
+    const reused = Buffer.from('zz');
+    fetched.records.push({ ...fetched.records[0]!, offsetDelta: keys.length, headers: [[reused, Buffer.from('x')]] });
+    const decoded = decodeFetchedPartition('t', 0, response([fetched]), 0, false);
+    reused.write('yy');
+    expect(decoded.records.map((r) => r.headers[0]?.key)).toEqual([...keys, 'zz']);
+    // The next record's key equals the reused buffer's new bytes: it is decoded, not taken for 'zz'.
+    const yy = batch(0, 1);
+    yy.records[0]!.headers = [[Buffer.from('yy'), Buffer.from('1')] as [Buffer, Buffer]];
+    expect(decodeFetchedPartition('t', 0, response([yy]), 0, false).records[0]?.headers[0]?.key).toBe('yy');
+  });
+
   it('returns records from the requested offset with timestamps and headers', () => {
     const decoded = decodeFetchedPartition('t', 0, response([batch(0, 4)]), 2, false);
     expect(decoded.records.map((r) => [r.offset, r.value?.toString(), r.timestamp])).toEqual([
