@@ -33,8 +33,10 @@ interface FetchResponse {
  * A consumer without a group, for restoration. kafkajs can only consume through a group, so this reads with
  * Fetch requests on a kafkajs cluster directly: the cluster of a kafkajs consumer that is never run (kafkajs
  * hands it to partition assigners at creation), which carries this client's connection, retry and isolation
- * settings. Nothing joins a group and nothing is committed. Positions live here; each poll sends one Fetch
- * per partition leader and returns at most maxRecords records, keeping the rest for the next poll.
+ * settings. Nothing joins a group and nothing is committed. Positions live here; a Fetch goes to each
+ * partition leader, and poll returns at most maxRecords records, keeping the rest for the next poll. Once
+ * fewer than maxRecords stay buffered, the next Fetch starts in the background (one in flight at most), so
+ * the broker reads while the caller works: restoration would otherwise wait for every Fetch.
  */
 export class KafkaJsAssignedConsumer implements AssignedConsumer {
   readonly #connection: ConnectionOptions;
@@ -47,6 +49,10 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
   readonly #buffered = new Map<string, ConsumedRecord[]>();
   #connecting: Promise<void> | undefined;
   #closed = false;
+  #inFlight: Promise<void> | undefined;
+  #fetchError: unknown;
+  /** Bumped by assign and seek: a Fetch answered after either is dropped. */
+  #epoch = 0;
 
   constructor(kafka: Kafka, connection: ConnectionOptions, options: AssignedConsumerOptions) {
     this.#connection = connection;
@@ -75,6 +81,7 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     await mapErrors(this.#context('assign partitions', topics), () => this.#cluster.addMultipleTargetTopics(topics));
     this.#positions.clear();
     this.#buffered.clear();
+    this.#epoch++;
     for (const position of positions) this.seek(position);
   }
 
@@ -82,17 +89,49 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     const { topic, partition, offset } = position;
     this.#positions.set(partitionKey(position), { topic, partition, offset });
     this.#buffered.delete(partitionKey(position));
+    this.#epoch++;
   }
 
   async poll(options?: PollOptions): Promise<readonly ConsumedRecord[]> {
     if (this.#closed) throw closedError();
     const maxRecords = options?.maxRecords ?? defaultMaxRecords;
     const timeoutMs = options?.timeoutMs ?? defaultPollTimeoutMs;
-    if (!this.#hasBuffered() && this.#positions.size > 0) {
+    this.#throwFetchError();
+    const deadline = Date.now() + timeoutMs;
+    // Twice at most: the Fetch in flight may be a prefetch made stale by a seek, then a fresh one goes out.
+    for (let attempt = 0; attempt < 2 && !this.#hasBuffered() && this.#positions.size > 0; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
       await this.#connect();
-      await this.#fetch(Math.min(timeoutMs, this.#options.maxWaitMs ?? kafkaJsDefaults.maxWaitMs));
+      this.#startFetch(Math.min(remaining, this.#options.maxWaitMs ?? kafkaJsDefaults.maxWaitMs));
+      // A prefetch may wait on the broker longer than this poll may.
+      await withinMs(this.#inFlight, remaining);
+      this.#throwFetchError();
     }
-    return this.#takeBuffered(maxRecords);
+    const records = this.#takeBuffered(maxRecords);
+    if (records.length > 0 && this.#bufferedCount() < maxRecords) {
+      this.#startFetch(this.#options.maxWaitMs ?? kafkaJsDefaults.maxWaitMs);
+    }
+    return records;
+  }
+
+  #startFetch(maxWaitMs: number): void {
+    if (this.#inFlight !== undefined || this.#closed || this.#positions.size === 0) return;
+    const flight = this.#fetch(maxWaitMs, this.#epoch).catch((error: unknown) => {
+      // A failure after close is the close's doing, not the caller's.
+      if (!this.#closed) this.#fetchError = error;
+    });
+    this.#inFlight = flight;
+    void flight.finally(() => {
+      if (this.#inFlight === flight) this.#inFlight = undefined;
+    });
+  }
+
+  #throwFetchError(): void {
+    if (this.#fetchError === undefined) return;
+    const error = this.#fetchError;
+    this.#fetchError = undefined;
+    throw error;
   }
 
   async endOffsets(partitions: readonly TopicPartition[]): Promise<readonly TopicPartitionOffset[]> {
@@ -124,11 +163,12 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     if (this.#closed) return;
     this.#closed = true;
     this.#buffered.clear();
+    await this.#inFlight;
     await this.#cluster.disconnect().catch(() => undefined);
     await this.#consumer.disconnect().catch(() => undefined);
   }
 
-  async #fetch(maxWaitMs: number): Promise<void> {
+  async #fetch(maxWaitMs: number, epoch: number): Promise<void> {
     const positions = [...this.#positions.values()];
     const topics = [...new Set(positions.map((p) => p.topic))];
     const requestsByLeader = new Map<
@@ -164,8 +204,10 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
               maxBytes,
               topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
             })) as FetchResponse;
-            this.#absorb(response);
+            // A seek or reassignment since the request makes this answer stale.
+            if (epoch === this.#epoch) this.#absorb(response);
           } catch (error) {
+            if (epoch !== this.#epoch) return;
             await this.#recover(error);
           }
         }),
@@ -217,6 +259,12 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     await this.#cluster.refreshMetadata().catch(() => undefined);
   }
 
+  #bufferedCount(): number {
+    let count = 0;
+    for (const records of this.#buffered.values()) count += records.length;
+    return count;
+  }
+
   #hasBuffered(): boolean {
     for (const records of this.#buffered.values()) if (records.length > 0) return true;
     return false;
@@ -258,4 +306,17 @@ function batchLastOffset(message: FetchedMessage): number {
 
 function closedError(): KStreamsError {
   return new KStreamsError('KAFKA_CLIENT_CLOSED', 'The consumer is closed.', { hint: 'Create a new consumer.' });
+}
+
+async function withinMs(promise: Promise<void> | undefined, ms: number): Promise<void> {
+  if (promise === undefined) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -44,4 +44,25 @@ describe('KafkaJsAssignedConsumer', () => {
     expect(first.map((r) => r.offset)).toEqual(Array.from({ length: 15 }, (_, i) => 10 + i));
     expect(second.map((r) => r.offset)).toEqual(Array.from({ length: 15 }, (_, i) => 25 + i));
   });
+
+  it('reads ahead once little is buffered, and a seek meanwhile drops what that read brings', async () => {
+    const topic = await bed.createTopic('prefetch', 1);
+    const producer = bed.track(bed.client().producer());
+    await producer.send(Array.from({ length: 40 }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })));
+    const consumer = bed.track(bed.client().assignedConsumer());
+    await consumer.assign([{ topic, partition: 0, offset: 0 }]);
+    const first = await consumer.poll({ maxRecords: 30, timeoutMs: 5_000 });
+    expect(first.map((r) => r.offset)).toEqual([...Array(30).keys()]);
+    // 10 stay buffered, fewer than 30: a read from offset 40 is in flight, answered once more arrives.
+    await producer.send(Array.from({ length: 5 }, (_, i) => ({ topic, key: null, value: Buffer.from(`w${i}`) })));
+    consumer.seek({ topic, partition: 0, offset: 3 });
+    const offsets: number[] = [];
+    while (offsets.length < 42) {
+      const records = await consumer.poll({ maxRecords: 100, timeoutMs: 5_000 });
+      expect(records.length).toBeGreaterThan(0);
+      offsets.push(...records.map((r) => r.offset));
+    }
+    // From the seek on, in order, each once: nothing of the stale read (40-44) before 3-39.
+    expect(offsets).toEqual(Array.from({ length: 42 }, (_, i) => i + 3));
+  });
 });
