@@ -208,6 +208,16 @@ async function runStatefulScenario(argv: readonly string[]): Promise<void> {
   );
 }
 
+/** The heap limit the workers inherit (NODE_OPTIONS or the parent's flags), as Node's -Xmx. */
+function heapSetting(): string {
+  const flag = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].find((arg) =>
+    arg.startsWith('--max-old-space-size'),
+  );
+  return flag === undefined
+    ? "Node's default limit (V8 sizes the old space from the machine's memory and collects lazily below it)"
+    : `\`${flag}\` (old-space limit in MB, the counterpart of the JVM's -Xmx)`;
+}
+
 function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results: readonly AdapterResult[]): string {
   const table = markdownTable(
     [
@@ -218,6 +228,8 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
       'Pipe runs',
       'Engine / pipe',
       'Peak RSS MB',
+      'Pipe peak RSS MB',
+      'Engine - pipe RSS MB',
       'Peak RssAnon / RssFile MB',
       'Cache budget MB',
       'Engine CPU %',
@@ -232,6 +244,8 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
         runRates(r.pipeRuns),
         ratioCell(r.ratio, 0.5),
         r.peakRssMb.toFixed(0),
+        peakRss(r.pipeRuns).toFixed(0),
+        (r.peakRssMb - peakRss(r.pipeRuns)).toFixed(0),
         rssSplitCell(r.runs),
         String(cacheBudgetMb),
         String(middle?.processCpuPct ?? 'n/a'),
@@ -244,8 +258,9 @@ function renderMarkdown(options: StatefulOptions, machine: MachineInfo, results:
     "- Topology: `builder.stream(input, { keySerde: Serdes.string(), valueSerde: Serdes.bytes() }).groupByKey().count({ storeName: 'counts' })`: the DSL's default store, persistent (LMDB), logged (changelog) and cached.",
     `- Input: the pipe scenario's shape, ${formatCount(options.records)} records (${keyBytes}-byte keys, ${valueBytes}-byte values) in a ${benchPartitions}-partition topic, but over ${formatCount(options.keys)} distinct keys; loaded once. Per adapter, ${options.runs} engine run(s) and ${options.runs} pipe run(s) alternate on that input, each in its own process; every engine run has a fresh application id and a fresh temporary state dir (deleted after); medians are reported. Checked: every key's final count (its last changelog value) equals its number of input records, and the group committed the input's end offsets; the pipe is checked as in the pipe scenario.`,
     '- Records/s: input records divided by the time from RUNNING to the end of the final commit (which flushes the caches into the changelog and LMDB); the pipe is timed the same way.',
-    `- Cache budget: cacheMaxBytesPerStore ${formatCount(cacheMaxBytesPerStore)} B (default) x ${storesPerTask} store per task x ${benchPartitions} tasks = ${cacheBudgetMb} MB. Peak RSS: the largest process.resourceUsage().maxRSS of the engine processes; compare with the stateless scenario's peak RSS plus this budget. RssAnon / RssFile: the largest of each, sampled from /proc/self/status every 50 ms up to the same point: anonymous memory (JS heap, buffers) vs mapped files (LMDB's pages, reclaimable).`,
+    `- Cache budget: cacheMaxBytesPerStore ${formatCount(cacheMaxBytesPerStore)} B (default) x ${storesPerTask} store per task x ${benchPartitions} tasks = ${cacheBudgetMb} MB. Peak RSS: the largest process.resourceUsage().maxRSS of the engine processes, and of the pipe processes; the target is engine minus pipe within this budget plus a fixed overhead. RssAnon / RssFile: the largest of each, sampled from /proc/self/status every 50 ms up to the same point: anonymous memory (JS heap, buffers) vs mapped files (LMDB's pages, reclaimable).`,
     `- Engine settings (StreamsConfig, everything else default): ${settings}. Pipe settings: as in the pipe scenario.`,
+    `- V8 heap: ${heapSetting()}. Engine and pipe processes run with the same setting.`,
     '',
     table,
   ].join('\n');
