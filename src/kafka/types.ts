@@ -198,6 +198,12 @@ export interface AssignedConsumer {
   /** Replaces the assignment; each partition is read from its given offset. */
   assign(positions: readonly TopicPartitionOffset[]): Promise<void>;
   seek(position: TopicPartitionOffset): void;
+  /**
+   * Stops fetching these partitions and drops what is buffered of them (restoration pauses each changelog
+   * partition read to its end, so fetches are not held at the broker waiting for data it will not read).
+   * A later assign or seek of a partition resumes it.
+   */
+  pause(partitions: readonly TopicPartition[]): void;
   poll(options?: PollOptions): Promise<readonly ConsumedRecord[]>;
   /** The offset after the last record (the high watermark; the last stable offset under read_committed). */
   endOffsets(partitions: readonly TopicPartition[]): Promise<readonly TopicPartitionOffset[]>;

@@ -23,7 +23,8 @@ export interface RestoringTask {
 
 export interface RestoreTasksOptions {
   /** The restore consumer (never the group consumer); the caller closes it. */
-  readonly consumer: Pick<AssignedConsumer, 'assign' | 'poll' | 'endOffsets'>;
+  readonly consumer: Pick<AssignedConsumer, 'assign' | 'poll' | 'endOffsets'> &
+    Partial<Pick<AssignedConsumer, 'pause'>>;
   /** The log start offsets of the changelog partitions (admin ListOffsets earliest). */
   readonly earliestOffsets: (partitions: readonly TopicPartition[]) => Promise<readonly TopicPartitionOffset[]>;
   /**
@@ -33,8 +34,10 @@ export interface RestoreTasksOptions {
   readonly skipUncommittedSources?: boolean;
   readonly logger: Logger;
   readonly wallClock?: () => number;
-  /** Records per poll, and per store write batch at least, unless the store is complete (default 20000). */
+  /** Records per store write batch at least, unless the store is complete, and per poll x 5 (default 4000). */
   readonly batchRecords?: number;
+  /** Write batches of one store handed to it before the oldest must be written (default 4). */
+  readonly writeBatchesInFlight?: number;
   /** How often progress is logged (default 10 s). */
   readonly progressIntervalMs?: number;
   /** Fail when no record arrives for this long while records remain (default 60 s). */
@@ -76,6 +79,8 @@ interface RestorePlan {
   writes: BytesWrite[];
   // The batch being written: the next poll is read meanwhile, and it is awaited before the next batch.
   writing: Promise<void> | undefined;
+  // Batches handed to the store and not yet written, oldest first.
+  readonly inFlight: Promise<void>[];
   // When this store partition's previous batch was reported, for its restore rate.
   reportedAt: number;
 }
@@ -137,7 +142,16 @@ export async function restoreTasks(
         options.metrics?.restoreProgress(target.store.name, target.changelog.partition, 0, 0, 0);
         continue;
       }
-      const plan: RestorePlan = { owner, target, end, position, writes: [], writing: undefined, reportedAt: started };
+      const plan: RestorePlan = {
+        owner,
+        target,
+        end,
+        position,
+        writes: [],
+        writing: undefined,
+        inFlight: [],
+        reportedAt: started,
+      };
       plans.set(key(target.changelog), plan);
       owner.plans.push(plan);
       owner.open++;
@@ -188,11 +202,11 @@ export async function restoreTasks(
   let lastProgress = started;
   await options.consumer.assign([...plans.values()].map((p) => ({ ...p.target.changelog, offset: p.position })));
   const open = new Set(plans.values());
-  const batchRecords = options.batchRecords ?? 20_000;
+  const batchRecords = options.batchRecords ?? 4_000;
   const heldRecordsBound = batchRecords * 8;
   try {
     while (open.size > 0) {
-      const records = await options.consumer.poll({ maxRecords: batchRecords, timeoutMs: 500 });
+      const records = await options.consumer.poll({ maxRecords: batchRecords * 5, timeoutMs: 500 });
       const touched = new Set<RestorePlan>();
       // Polls return runs of one partition: look the plan up only when the partition changes.
       let plan: RestorePlan | undefined;
@@ -205,6 +219,8 @@ export async function restoreTasks(
         if (record.offset < plan.position || record.offset >= plan.end) continue;
         done += record.offset + 1 - plan.position;
         plan.position = record.offset + 1;
+        // Read to its end: no more fetches of it (one with nothing to return waits at the broker).
+        if (plan.position >= plan.end) options.consumer.pause?.([plan.target.changelog]);
         if (plan !== lastTouched) {
           touched.add(plan);
           lastTouched = plan;
@@ -226,7 +242,7 @@ export async function restoreTasks(
         const written = touchedPlan.writes.length;
         if (due === touched && written < batchRecords && touchedPlan.position < touchedPlan.end) continue;
         touchedPlan.owner.restored += written;
-        await writeBatch(touchedPlan);
+        await writeBatch(touchedPlan, options.writeBatchesInFlight ?? 4);
         const now = clock();
         const { store, changelog } = touchedPlan.target;
         const remaining = touchedPlan.end - touchedPlan.position;
@@ -294,16 +310,20 @@ async function startingPosition(
  * that completes the store waits for the disk sync: data and offset commit atomically, so a power loss
  * mid-restore rolls the store back to an earlier offset, from which the next restore continues.
  */
-async function writeBatch(plan: RestorePlan): Promise<void> {
-  await plan.writing;
+async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
+  while (plan.inFlight.length >= inFlight) await plan.inFlight.shift();
   const writing = plan.target.store.restore?.(plan.writes, plan.position, {
     durable: plan.position >= plan.end,
     atomic: false,
   });
-  // Awaited later (next batch or the end); until then a failure must not count as unhandled.
-  writing?.catch(() => undefined);
-  plan.writing = writing;
   plan.writes = [];
+  if (writing === undefined) return;
+  // Awaited later (a later batch or the end); until then a failure must not count as unhandled.
+  writing.catch(() => undefined);
+  plan.inFlight.push(writing);
+  const previous = plan.writing;
+  plan.writing = previous === undefined ? writing : Promise.all([previous, writing]).then(() => undefined);
+  plan.writing.catch(() => undefined);
 }
 
 /**

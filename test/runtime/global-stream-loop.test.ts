@@ -58,6 +58,7 @@ class FakeTopic {
         positions = assigned.map((p) => ({ ...p }));
       },
       seek: () => undefined,
+      pause: () => undefined,
       poll: async (options) => {
         const out: ConsumedRecord[] = [];
         positions = positions.map((p) => {

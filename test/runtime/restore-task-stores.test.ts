@@ -180,7 +180,11 @@ describe('restoreTaskStores', () => {
       const records = [change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1'), change(3, 'd', '1')];
       const { consumer, polls } = fakeConsumer(records);
       const { store, calls } = recordingStore();
-      const restoring = restoreTaskStores([{ store, changelog }], { ...options(consumer, undefined), batchRecords: 2 });
+      const restoring = restoreTaskStores([{ store, changelog }], {
+        ...options(consumer, undefined),
+        batchRecords: 2,
+        writeBatchesInFlight: 1,
+      });
       await settle();
       // The first batch is being written and the second already polled; it waits for the first to finish.
       expect(polls).toEqual([2, 2]);
@@ -193,6 +197,37 @@ describe('restoreTaskStores', () => {
       ]);
       calls[1]!.finish();
       expect((await restoring).restored).toBe(4);
+    });
+
+    it('hands a store up to writeBatchesInFlight batches before the oldest is written, in order', async () => {
+      const records = [0, 1, 2, 3, 4, 5].map((offset) => change(offset, `k${offset}`, '1'));
+      const { consumer } = fakeConsumer(records);
+      const { store, calls } = recordingStore();
+      const restoring = restoreTaskStores([{ store, changelog }], {
+        ...options(consumer, undefined),
+        batchRecords: 2,
+        writeBatchesInFlight: 2,
+      });
+      await settle();
+      // Two batches handed over, neither written; the third waits for the first.
+      expect(calls.map((c) => c.offset)).toEqual([2, 4]);
+      calls[0]!.finish();
+      await settle();
+      expect(calls.map((c) => [c.offset, c.durable])).toEqual([
+        [2, false],
+        [4, false],
+        [6, true],
+      ]);
+      let done = false;
+      void restoring.then(() => {
+        done = true;
+      });
+      calls[2]!.finish();
+      await settle();
+      // Not done while the middle batch is still being written.
+      expect(done).toBe(false);
+      calls[1]!.finish();
+      expect((await restoring).restored).toBe(6);
     });
 
     it('gathers polls into write batches of batchRecords, and writes the rest at the end', async () => {
@@ -230,7 +265,14 @@ describe('restoreTasks', () => {
   function partitionsConsumer(records: readonly ConsumedRecord[], batch = 2) {
     const positions = new Map<number, number>();
     const assignments: number[][] = [];
+    const paused: number[] = [];
     const consumer: RestoreOptions['consumer'] = {
+      pause: (partitions) => {
+        for (const tp of partitions) {
+          paused.push(tp.partition);
+          positions.delete(tp.partition);
+        }
+      },
       assign: async (assigned: readonly TopicPartitionOffset[]) => {
         assignments.push(assigned.map((tp) => tp.partition));
         for (const tp of assigned) positions.set(tp.partition, tp.offset);
@@ -249,7 +291,7 @@ describe('restoreTasks', () => {
           return next;
         }),
     };
-    return { consumer, assignments };
+    return { consumer, assignments, paused };
   }
 
   const on = (partition: number, record: ConsumedRecord): ConsumedRecord => ({
@@ -288,7 +330,7 @@ describe('restoreTasks', () => {
       on(1, change(2, 'b', '3')),
       on(1, change(3, 'b', '4')),
     ];
-    const { consumer, assignments } = partitionsConsumer(records);
+    const { consumer, assignments, paused } = partitionsConsumer(records);
     const first = taskOf(0, 2);
     const second = taskOf(1, 4);
     const restoredTasks: string[] = [];
@@ -303,8 +345,10 @@ describe('restoreTasks', () => {
     expect([...second.store.all()]).toEqual([{ key: 'b', value: '4' }]);
     expect(first.bytes.changelogOffset()).toBe(3);
     expect(second.bytes.changelogOffset()).toBe(4);
-    // The shorter changelog is done after the second poll, before the longer one.
+    // The shorter changelog is done after the second poll, before the longer one, and each changelog
+    // partition is paused once read to its end.
     expect(restoredTasks).toEqual(['0_0', '0_1']);
+    expect(paused).toEqual([0, 1]);
   });
 
   it('reports each store partition’s progress after every batch and remaining 0 at the end', async () => {

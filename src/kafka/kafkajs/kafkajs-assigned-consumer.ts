@@ -46,6 +46,8 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
   readonly #isolationLevel: number;
   /** Next offset to fetch per partition (after the records already buffered). */
   readonly #positions = new Map<string, TopicPartitionOffset>();
+  /** Paused partitions, with the next offset to return once resumed by a seek. */
+  readonly #paused = new Map<string, TopicPartitionOffset>();
   readonly #buffered = new Map<string, ConsumedRecord[]>();
   #connecting: Promise<void> | undefined;
   #closed = false;
@@ -80,13 +82,31 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     const topics = [...new Set(positions.map((p) => p.topic))];
     await mapErrors(this.#context('assign partitions', topics), () => this.#cluster.addMultipleTargetTopics(topics));
     this.#positions.clear();
+    this.#paused.clear();
     this.#buffered.clear();
     this.#epoch++;
     for (const position of positions) this.seek(position);
   }
 
+  pause(partitions: readonly TopicPartition[]): void {
+    for (const tp of partitions) {
+      const key = partitionKey(tp);
+      const position = this.#positions.get(key);
+      if (position === undefined) continue;
+      // Whatever was buffered is read again after a seek: the paused position is the next offset to return.
+      const buffered = this.#buffered.get(key);
+      const next = buffered?.[0]?.offset ?? position.offset;
+      this.#paused.set(key, { ...position, offset: next });
+      this.#positions.delete(key);
+      this.#buffered.delete(key);
+    }
+    // No epoch bump: a Fetch in flight still serves the other partitions, and #absorb skips partitions
+    // without a position; a seek that resumes one bumps it.
+  }
+
   seek(position: TopicPartitionOffset): void {
     const { topic, partition, offset } = position;
+    this.#paused.delete(partitionKey(position));
     this.#positions.set(partitionKey(position), { topic, partition, offset });
     this.#buffered.delete(partitionKey(position));
     this.#epoch++;

@@ -57,9 +57,11 @@ class PlatformaticAssignedConsumer implements AssignedConsumer {
       this.#library.metadata({ topics }),
     );
     this.#fetcher.assign(positions);
+    this.#fetcher.setPaused(positions, false);
   }
 
   seek(position: TopicPartitionOffset): void {
+    this.#fetcher.setPaused([position], false);
     if (!this.#fetcher.seek(position)) {
       throw new KStreamsError(
         'KAFKA_CONSUME_FAILED',
@@ -67,6 +69,11 @@ class PlatformaticAssignedConsumer implements AssignedConsumer {
         { hint: 'Call assign() with the partition first.' },
       );
     }
+  }
+
+  pause(partitions: readonly TopicPartition[]): void {
+    this.#fetcher.setPaused(partitions, true);
+    for (const tp of partitions) this.#fetcher.dropBuffered(tp);
   }
 
   poll(options: PollOptions = {}): Promise<readonly ConsumedRecord[]> {

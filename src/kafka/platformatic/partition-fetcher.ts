@@ -86,6 +86,15 @@ export class PartitionFetcher {
     return true;
   }
 
+  /** Forgets what is buffered of a partition; its next fetch starts after what poll returned. */
+  dropBuffered({ topic, partition }: TopicPartition): void {
+    const state = this.#partitions.get(partitionKey(topic, partition));
+    if (!state || state.buffer.length === 0) return;
+    state.buffer = [];
+    state.fetchOffset = state.position;
+    state.epoch++;
+  }
+
   setPaused(partitions: readonly TopicPartition[], paused: boolean): void {
     for (const { topic, partition } of partitions) {
       const state = this.#partitions.get(partitionKey(topic, partition));

@@ -352,6 +352,30 @@ export function describeKafkaContract(adapter: AdapterName): void {
       ]);
     });
 
+    it('stops reading a paused assigned partition until a seek resumes it', async () => {
+      const topic = await createTopic('paused', 2);
+      const producer = track(client.producer());
+      await producer.send(
+        [0, 1].flatMap((partition) =>
+          [0, 1, 2].map((i) => ({ topic, partition, key: null, value: Buffer.from(`p${partition}-${i}`) })),
+        ),
+      );
+      const consumer = track(client.assignedConsumer());
+      await consumer.assign([
+        { topic, partition: 0, offset: 0 },
+        { topic, partition: 1, offset: 0 },
+      ]);
+      consumer.pause([{ topic, partition: 1 }]);
+      const read = [...(await pollRecords(consumer, 3)), ...(await pollFor(consumer, 600))];
+      expect(read.map((r) => text(r.value))).toEqual(['p0-0', 'p0-1', 'p0-2']);
+      // With every partition paused, a poll answers at its timeout with nothing.
+      consumer.pause([{ topic, partition: 0 }]);
+      await producer.send([{ topic, partition: 0, key: null, value: Buffer.from('p0-3') }]);
+      expect(await pollFor(consumer, 600)).toEqual([]);
+      consumer.seek({ topic, partition: 1, offset: 1 });
+      expect((await pollRecords(consumer, 2)).map((r) => text(r.value))).toEqual(['p1-1', 'p1-2']);
+    });
+
     it('creates a compacted topic whose configuration reads back', async () => {
       const name = uniqueName(`${adapter}-compacted`);
       await admin.createTopics([
