@@ -17,16 +17,22 @@ export function toKafkaJsHeaders(headers: readonly Header[] | undefined): IHeade
   return result;
 }
 
+// Runs once per consumed record: no entry arrays, no array around a single value.
 export function fromKafkaJsHeaders(headers: IHeaders | undefined): Header[] {
   const result: Header[] = [];
   if (headers === undefined) return result;
-  for (const [key, value] of Object.entries(headers)) {
+  for (const key in headers) {
+    if (!Object.hasOwn(headers, key)) continue;
+    const value = headers[key];
     if (value === undefined) continue;
-    for (const one of Array.isArray(value) ? value : [value]) {
-      result.push({ key, value: typeof one === 'string' ? Buffer.from(one) : one });
-    }
+    if (Array.isArray(value)) for (const one of value) result.push(toHeader(key, one));
+    else result.push(toHeader(key, value));
   }
   return result;
+}
+
+function toHeader(key: string, value: Buffer | string): Header {
+  return { key, value: typeof value === 'string' ? Buffer.from(value) : value };
 }
 
 export function toKafkaJsMessage(record: ProducerRecord): Message {
