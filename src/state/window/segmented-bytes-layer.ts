@@ -1,5 +1,5 @@
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesWrite } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { KeyValueBytesLayer } from '../key-value/key-value-bytes-layer.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 import type { SegmentedStoreState } from './segmented-store-state.ts';
@@ -118,7 +118,7 @@ export class SegmentedBytesLayer implements KeyValueBytesLayer {
    * Restores changelog records (windowed keys): stream time advances over the whole batch first, then
    * records already expired by it are skipped, and segments it expires are deleted in the same commit.
    */
-  async restore(batch: readonly BytesWrite[], changelogOffset: number): Promise<void> {
+  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
     const schema = this.#schema;
     const suffixLength = schema.suffixLength;
     let sequence = this.#state.sequence;
@@ -144,7 +144,9 @@ export class SegmentedBytesLayer implements KeyValueBytesLayer {
     for (const key of this.#expiredStoredKeys()) writes.push({ key, value: null });
     const meta = this.#meta();
     if (meta !== undefined) writes.push({ key: metaKey, value: meta });
-    await this.#inner.restore(writes, changelogOffset);
+    // Restoration's options pass through (the disk sync only on a store's last batch, writes in order
+    // rather than one transaction): the meta entry follows the data, and replaying it is idempotent.
+    await this.#inner.restore(writes, changelogOffset, options);
     this.#storedMeta = meta?.toString('latin1');
   }
 
