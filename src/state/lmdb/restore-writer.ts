@@ -133,9 +133,15 @@ function pack(writes: readonly BytesWrite[]): { data: ArrayBuffer; count: number
     packed.writeUInt32LE(write.key.length + 1, at);
     packed.writeInt32LE(write.value === null ? -1 : write.value.length, at + 4);
     packed[at + 8] = storedKeyPrefix;
-    at += 9;
-    at += write.key.copy(packed, at);
-    if (write.value !== null) at += write.value.copy(packed, at);
+    at = copyInto(packed, write.key, at + 9);
+    if (write.value !== null) at = copyInto(packed, write.value, at);
   }
   return { data: packed.buffer as ArrayBuffer, count: writes.length };
+}
+
+// Keys and values are mostly a few dozen bytes: a loop beats a native copy call per field.
+function copyInto(target: Buffer, source: Buffer, at: number): number {
+  if (source.length > 64) return at + source.copy(target, at);
+  for (let i = 0; i < source.length; i++) target[at + i] = source[i]!;
+  return at + source.length;
 }

@@ -73,13 +73,16 @@ describe('LMDB bytes store', () => {
       [
         { key: Buffer.from('k1'), value: null },
         { key: Buffer.from('k2'), value: Buffer.from('last') },
+        { key: Buffer.alloc(100, 0x6b), value: Buffer.alloc(5_000, 7) },
       ],
       5_002,
       { atomic: false },
     );
     await closeWithin(store);
     const reopened = openLmdbStore({ ...location(), storeName: 'counts' });
-    expect(reopened.approximateCount()).toBe(999);
+    expect(reopened.approximateCount()).toBe(1_000);
+    // Keys and values past the short-copy path arrive whole.
+    expect(reopened.get(Buffer.alloc(100, 0x6b))?.equals(Buffer.alloc(5_000, 7))).toBe(true);
     expect(reopened.get(Buffer.from('k1'))).toBeUndefined();
     expect(reopened.get(Buffer.from('k2'))?.toString()).toBe('last');
     // The last write of a key wins: k999 was written at i = 999, 1999, ..., 4999.
