@@ -153,7 +153,7 @@ async function createChangelogTopics(
       { ignoreExisting: true },
     );
   }
-  for (const description of await admin.describeTopics([...wanted.keys()])) {
+  for (const description of await describeCreated(admin, [...wanted.keys()], toCreate.length > 0)) {
     const { store, partitions } = wanted.get(description.name)!;
     if (description.partitions !== partitions) {
       throw new KStreamsError(
@@ -223,7 +223,7 @@ async function createInternalTopics(
       { ignoreExisting: true },
     );
   }
-  for (const description of await admin.describeTopics([...wanted.keys()])) {
+  for (const description of await describeCreated(admin, [...wanted.keys()], toCreate.length > 0)) {
     const expected = wanted.get(description.name)!;
     if (description.partitions !== expected) {
       throw new KStreamsError(
@@ -235,6 +235,29 @@ async function createInternalTopics(
       );
     }
     counts.set(description.name, description.partitions);
+  }
+}
+
+/**
+ * Describes topics, some maybe just created: a new topic can take a moment to appear in the metadata the
+ * broker answers with, so "not found" is retried for a while when something was created (seen in CI: a
+ * changelog created by this instance reported missing by the describe right after).
+ */
+async function describeCreated(
+  admin: Admin,
+  names: readonly string[],
+  created: boolean,
+  waitMs = 10_000,
+): Promise<Awaited<ReturnType<Admin['describeTopics']>>> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await admin.describeTopics(names);
+    } catch (error) {
+      const notYet = error instanceof KStreamsError && error.code === 'KAFKA_TOPIC_NOT_FOUND';
+      if (!created || !notYet || Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
   }
 }
 

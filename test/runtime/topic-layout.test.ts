@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.ts';
-import { isKStreamsError } from '../../src/errors.ts';
+import { isKStreamsError, KStreamsError } from '../../src/errors.ts';
 import type { Admin, NewTopic } from '../../src/kafka/types.ts';
 import { prepareTopicLayout } from '../../src/runtime/topic-layout.ts';
 import { Serdes } from '../../src/serdes/serdes.ts';
@@ -47,6 +47,23 @@ describe('prepareTopicLayout: changelog topics', () => {
     ]);
     expect(layout.changelogTopic('counts')).toBe('app-counts-changelog');
     expect(layout.sourceTopics).toEqual(['clicks']);
+  });
+
+  it('waits for a changelog it just created to appear in the metadata', async () => {
+    const admin = fakeAdmin({ clicks: 6 });
+    const describe = admin.describeTopics.bind(admin);
+    let misses = 2;
+    admin.describeTopics = async (names) => {
+      if (names.includes('app-counts-changelog') && misses-- > 0) {
+        throw new KStreamsError('KAFKA_TOPIC_NOT_FOUND', 'Topic "app-counts-changelog" does not exist.', {
+          hint: 'Create it first.',
+        });
+      }
+      return describe(names);
+    };
+    const layout = await prepareTopicLayout(countTopology({}), 'app', admin);
+    expect(misses).toBe(-1);
+    expect(layout.changelogTopic('counts')).toBe('app-counts-changelog');
   });
 
   it('creates no changelog for an unlogged store', async () => {
