@@ -77,7 +77,7 @@ interface RestorePlan {
   readonly end: number;
   position: number;
   writes: BytesWrite[];
-  // The batch being written: the next poll is read meanwhile, and it is awaited before the next batch.
+  // Every batch handed to the store so far: settles once all of them are written.
   writing: Promise<void> | undefined;
   // Batches handed to the store and not yet written, oldest first.
   readonly inFlight: Promise<void>[];
@@ -306,9 +306,11 @@ async function startingPosition(
 }
 
 /**
- * Starts writing the plan's batch with its position once the previous batch is written. Only the batch
- * that completes the store waits for the disk sync: data and offset commit atomically, so a power loss
- * mid-restore rolls the store back to an earlier offset, from which the next restore continues.
+ * Hands the plan's batch and its position to the store once fewer than `inFlight` of its batches are
+ * being written. Batches are written in order, each offset after its data, so the stored offset never runs
+ * ahead of the data. Only the batch that completes the store waits for the disk sync: a power loss
+ * mid-restore leaves the store at an earlier offset (with data possibly ahead of it, which replaying whole
+ * values rewrites unchanged), and the next restore continues from there.
  */
 async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
   while (plan.inFlight.length >= inFlight) await plan.inFlight.shift();
