@@ -36,7 +36,9 @@ export interface RestoreTasksOptions {
   readonly wallClock?: () => number;
   /** Records per store write batch at least, unless the store is complete, and per poll x 5 (default 4000). */
   readonly batchRecords?: number;
-  /** Write batches of one store handed to it before the oldest must be written (default 4). */
+  /** Bytes (keys and values) that also complete a store's write batch, for large records (default 1 MiB). */
+  readonly batchBytes?: number;
+  /** Write batches of one store handed to it before the oldest must be written (default 16). */
   readonly writeBatchesInFlight?: number;
   /** How often progress is logged (default 10 s). */
   readonly progressIntervalMs?: number;
@@ -77,6 +79,8 @@ interface RestorePlan {
   readonly end: number;
   position: number;
   writes: BytesWrite[];
+  // Key and value bytes of `writes`.
+  bytes: number;
   // Every batch handed to the store so far: settles once all of them are written.
   writing: Promise<void> | undefined;
   // Batches handed to the store and not yet written, oldest first.
@@ -148,6 +152,7 @@ export async function restoreTasks(
         end,
         position,
         writes: [],
+        bytes: 0,
         writing: undefined,
         inFlight: [],
         reportedAt: started,
@@ -203,6 +208,7 @@ export async function restoreTasks(
   await options.consumer.assign([...plans.values()].map((p) => ({ ...p.target.changelog, offset: p.position })));
   const open = new Set(plans.values());
   const batchRecords = options.batchRecords ?? 4_000;
+  const batchBytes = options.batchBytes ?? 2 ** 20;
   const heldRecordsBound = batchRecords * 8;
   try {
     while (open.size > 0) {
@@ -232,6 +238,7 @@ export async function restoreTasks(
         }
         // The record itself is the write (its key is not null here): no object per record.
         plan.writes.push(record as BytesWrite);
+        plan.bytes += record.key.length + (record.value === null ? 0 : record.value.length);
       }
       // Large write batches: each LMDB transaction copies every page it touches, so random keys in small
       // batches rewrite the same pages over and over. A store writes once it holds a batch or is complete;
@@ -240,9 +247,10 @@ export async function restoreTasks(
       const due = held > heldRecordsBound ? [...open].filter((p) => p.writes.length > 0 || touched.has(p)) : touched;
       for (const touchedPlan of due) {
         const written = touchedPlan.writes.length;
-        if (due === touched && written < batchRecords && touchedPlan.position < touchedPlan.end) continue;
+        const batchFull = written >= batchRecords || touchedPlan.bytes >= batchBytes;
+        if (due === touched && !batchFull && touchedPlan.position < touchedPlan.end) continue;
         touchedPlan.owner.restored += written;
-        await writeBatch(touchedPlan, options.writeBatchesInFlight ?? 4);
+        await writeBatch(touchedPlan, options.writeBatchesInFlight ?? 16);
         const now = clock();
         const { store, changelog } = touchedPlan.target;
         const remaining = touchedPlan.end - touchedPlan.position;
@@ -312,6 +320,10 @@ async function startingPosition(
  * mid-restore leaves the store at an earlier offset (with data possibly ahead of it, which replaying whole
  * values rewrites unchanged), and the next restore continues from there.
  */
+// Sixteen batches in flight: the LMDB writer puts every batch that has arrived for an environment into one
+// transaction, and each transaction copies every page it touches, so a writer that falls behind catches up
+// in larger, cheaper transactions (1M random keys into 6 stores, written alone: 3.5 s with 4 in flight,
+// 2.8 s with 16, medians of 4). Packed batches are compact (about 40 bytes per count record).
 async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
   while (plan.inFlight.length >= inFlight) await plan.inFlight.shift();
   const writing = plan.target.store.restore?.(plan.writes, plan.position, {
@@ -319,6 +331,7 @@ async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
     atomic: false,
   });
   plan.writes = [];
+  plan.bytes = 0;
   if (writing === undefined) return;
   // Awaited later (a later batch or the end); until then a failure must not count as unhandled.
   writing.catch(() => undefined);
@@ -337,26 +350,27 @@ function uncommittedSourceFilter(
   skipUncommittedSources: boolean | undefined,
 ): (headers: readonly Header[]) => boolean {
   if (skipUncommittedSources === false) return () => false;
-  // Per input topic (its name as bytes, compared without decoding): committed offset by partition, null
-  // for an input partition without a committed offset.
+  // Per input topic (its name as bytes, compared without decoding): by partition, the committed offset,
+  // -1 for an input partition without one, undefined for a partition that is not the task's. An array
+  // rather than a map: this runs once per restored record.
   const names: Buffer[] = [];
-  const committedByTopic: Map<number, number | null>[] = [];
+  const committedByTopic: (number | undefined)[][] = [];
   for (const tp of task.inputPartitions) {
     let index = names.findIndex((name) => name.toString() === tp.topic);
     if (index < 0) {
       index = names.push(Buffer.from(tp.topic)) - 1;
-      committedByTopic.push(new Map());
+      committedByTopic.push([]);
     }
     const committed = task.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
-    committedByTopic[index]!.set(tp.partition, committed?.offset ?? null);
+    committedByTopic[index]![tp.partition] = committed?.offset ?? -1;
   }
   const source: SourcePosition = { topicIndex: -1, partition: -1, offset: -1 };
   return (headers) => {
     // A change from elsewhere (no source, or another topology version's input) cannot be judged: keep it.
     if (headers.length === 0 || !readChangelogSource(headers, names, source)) return false;
-    const next = committedByTopic[source.topicIndex]!.get(source.partition);
+    const next = committedByTopic[source.topicIndex]![source.partition];
     if (next === undefined) return false;
-    return next === null || source.offset >= next;
+    return next < 0 || source.offset >= next;
   };
 }
 

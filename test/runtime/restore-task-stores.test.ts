@@ -248,6 +248,28 @@ describe('restoreTaskStores', () => {
       ]);
     });
 
+    it('also completes a write batch at batchBytes of keys and values, for large records', async () => {
+      const records = [0, 1, 2, 3, 4].map((offset) => change(offset, `k${offset}`, 'x'.repeat(48)));
+      const { consumer } = fakeConsumer(records);
+      const { store, calls } = recordingStore();
+      // 50 bytes per record (2-byte key, 48-byte value): 100 bytes complete a batch long before 1,000 records.
+      const restoring = restoreTaskStores([{ store, changelog }], {
+        ...options(consumer, undefined),
+        batchRecords: 1_000,
+        batchBytes: 100,
+      });
+      for (let written = 0; written < 3; written++) {
+        await settle();
+        calls[written]?.finish();
+      }
+      expect((await restoring).restored).toBe(5);
+      expect(calls.map((c) => [c.keys, c.offset])).toEqual([
+        [['k0', 'k1'], 2],
+        [['k2', 'k3'], 4],
+        [['k4'], 5],
+      ]);
+    });
+
     it('fails with the error of a batch that could not be written', async () => {
       const { consumer } = fakeConsumer([change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1')]);
       const { store, calls } = recordingStore();

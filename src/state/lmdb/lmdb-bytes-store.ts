@@ -4,7 +4,7 @@ import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } fr
 import { lmdbError } from './lmdb-errors.ts';
 import { storeDatabase, storedKeyPrefix } from './lmdb-open-options.ts';
 import type { BinaryDatabase, LmdbTaskEnvironment } from './lmdb-task-environment.ts';
-import { RestoreWriter } from './restore-writer.ts';
+import { packWrites, RestoreWriter } from './restore-writer.ts';
 
 /**
  * A bytes store in one named database of its task's LMDB environment.
@@ -79,9 +79,9 @@ export class LmdbBytesStore implements BytesStore {
   async commit(writes: readonly BytesWrite[], changelogOffset?: number, options: CommitOptions = {}): Promise<void> {
     this.#assertOpen();
     assertOffset(this.name, changelogOffset);
+    if (options.atomic === false) return this.#writeInOrder(writes, changelogOffset, options.durable ?? true);
     // Checked before the transaction: an oversized key fails the commit without touching the store.
     for (const write of writes) this.#checkKey(write.key);
-    if (options.atomic === false) return this.#writeInOrder(writes, changelogOffset, options.durable ?? true);
     return this.#transact(
       `commit to store "${this.name}"`,
       () => {
@@ -101,13 +101,16 @@ export class LmdbBytesStore implements BytesStore {
    * (see RestoreWriter). Written in order with the offset last, so the offset never runs ahead of the data.
    */
   #writeInOrder(writes: readonly BytesWrite[], changelogOffset: number | undefined, durable: boolean): Promise<void> {
+    // Packing checks the key sizes: an oversized key fails the batch before anything is written.
+    const packed = packWrites(writes, this.#maxKeyLength);
+    if (typeof packed === 'number') throw this.#keyTooLong(writes[packed]!.key);
     return this.#run(
       `write to store "${this.name}"`,
       async () => {
         await RestoreWriter.shared().write({
           path: this.#environment.path,
           database: storeDatabase(this.name),
-          writes,
+          writes: packed,
           offsetKey: this.#offsetKey,
           offset: changelogOffset === undefined ? null : encodeOffset(changelogOffset),
           durable,
@@ -195,13 +198,15 @@ export class LmdbBytesStore implements BytesStore {
   }
 
   #checkKey(key: Buffer): void {
-    if (key.length > this.#maxKeyLength) {
-      throw new KStreamsError(
-        'STATE_STORE_FAILED',
-        `A key of ${key.length} bytes cannot be stored in the LMDB store "${this.name}" (at most ${this.#maxKeyLength}).`,
-        { hint: 'Use shorter keys (for example a hash of a long key) for this store.' },
-      );
-    }
+    if (key.length > this.#maxKeyLength) throw this.#keyTooLong(key);
+  }
+
+  #keyTooLong(key: Buffer): KStreamsError {
+    return new KStreamsError(
+      'STATE_STORE_FAILED',
+      `A key of ${key.length} bytes cannot be stored in the LMDB store "${this.name}" (at most ${this.#maxKeyLength}).`,
+      { hint: 'Use shorter keys (for example a hash of a long key) for this store.' },
+    );
   }
 
   #assertOpen(): void {

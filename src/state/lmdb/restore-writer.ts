@@ -26,11 +26,17 @@ export interface RestoreWriteReply {
   readonly error?: string;
 }
 
+/** A batch of writes copied into one transferable buffer (see `packWrites`). */
+export interface PackedWrites {
+  readonly data: ArrayBuffer;
+  readonly count: number;
+}
+
 /** One write batch for `RestoreWriter.write`. */
 export interface RestoreBatch {
   readonly path: string;
   readonly database: string;
-  readonly writes: readonly BytesWrite[];
+  readonly writes: PackedWrites;
   readonly offsetKey: Buffer;
   readonly offset: Buffer | null;
   readonly durable: boolean;
@@ -65,7 +71,7 @@ export class RestoreWriter {
 
   /** Applies the writes in order, then the offset; resolves once written (and synced when durable). */
   write(batch: RestoreBatch): Promise<void> {
-    const { data, count } = pack(batch.writes);
+    const { data, count } = batch.writes;
     return this.#request(
       {
         kind: 'write',
@@ -123,25 +129,47 @@ export class RestoreWriter {
   }
 }
 
-/** Copies the writes into one transferable buffer, each key behind the stored-key format byte. */
-function pack(writes: readonly BytesWrite[]): { data: ArrayBuffer; count: number } {
-  let size = 0;
-  for (const write of writes) size += 9 + write.key.length + (write.value?.length ?? 0);
+/**
+ * Copies the writes into one transferable buffer, each key behind the stored-key format byte; or, when a
+ * key is longer than `maxKeyLength`, the index of the first such write (nothing is packed). One pass that
+ * sizes and checks, one that copies: this runs on the event loop for every restored record.
+ */
+export function packWrites(writes: readonly BytesWrite[], maxKeyLength: number): PackedWrites | number {
+  const count = writes.length;
+  let size = 9 * count;
+  for (let i = 0; i < count; i++) {
+    const write = writes[i]!;
+    const keyLength = write.key.length;
+    if (keyLength > maxKeyLength) return i;
+    size += keyLength + (write.value === null ? 0 : write.value.length);
+  }
   const packed = Buffer.allocUnsafeSlow(size);
   let at = 0;
-  for (const write of writes) {
-    packed.writeUInt32LE(write.key.length + 1, at);
-    packed.writeInt32LE(write.value === null ? -1 : write.value.length, at + 4);
-    packed[at + 8] = storedKeyPrefix;
-    at = copyInto(packed, write.key, at + 9);
-    if (write.value !== null) at = copyInto(packed, write.value, at);
+  for (let i = 0; i < count; i++) {
+    const { key, value } = writes[i]!;
+    at = writeUint32(packed, at, key.length + 1);
+    // -1 (a delete) as an unsigned 32-bit length.
+    at = writeUint32(packed, at, value === null ? 0xffffffff : value.length);
+    packed[at++] = storedKeyPrefix;
+    at = copyInto(packed, key, at);
+    if (value !== null) at = copyInto(packed, value, at);
   }
-  return { data: packed.buffer as ArrayBuffer, count: writes.length };
+  return { data: packed.buffer as ArrayBuffer, count };
+}
+
+// Little-endian by hand: Buffer#writeUInt32LE's argument checks cost more than the four stores.
+function writeUint32(target: Buffer, at: number, value: number): number {
+  target[at] = value;
+  target[at + 1] = value >>> 8;
+  target[at + 2] = value >>> 16;
+  target[at + 3] = value >>> 24;
+  return at + 4;
 }
 
 // Keys and values are mostly a few dozen bytes: a loop beats a native copy call per field.
 function copyInto(target: Buffer, source: Buffer, at: number): number {
-  if (source.length > 64) return at + source.copy(target, at);
-  for (let i = 0; i < source.length; i++) target[at + i] = source[i]!;
-  return at + source.length;
+  const length = source.length;
+  if (length > 64) return at + source.copy(target, at);
+  for (let i = 0; i < length; i++) target[at + i] = source[i]!;
+  return at + length;
 }

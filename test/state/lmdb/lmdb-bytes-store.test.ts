@@ -91,7 +91,10 @@ describe('LMDB bytes store', () => {
     await closeWithin(reopened);
   });
 
-  it('refuses a batch with an over-long key before writing any of it', async () => {
+  it.each([
+    ['one transaction', {}],
+    ["restoration's in-order writes", { atomic: false }],
+  ] as const)('refuses a batch with an over-long key before writing any of it (%s)', async (_, options) => {
     const store = openLmdbStore({ ...location(), storeName: 'counts' });
     await expect(
       store.commit(
@@ -100,8 +103,9 @@ describe('LMDB bytes store', () => {
           { key: Buffer.alloc(4_000, 1), value: Buffer.from('2') },
         ],
         5,
+        options,
       ),
-    ).rejects.toMatchObject({ code: 'STATE_STORE_FAILED' });
+    ).rejects.toMatchObject({ code: 'STATE_STORE_FAILED', message: expect.stringContaining('4000 bytes') });
     expect(store.get(Buffer.from('fine'))).toBeUndefined();
     expect(store.changelogOffset()).toBeUndefined();
     await closeWithin(store);
