@@ -176,15 +176,17 @@ describe('restoreTaskStores', () => {
 
     const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-    it('polls the next batch while the previous one is written, and waits for the disk only on the last', async () => {
-      const records = [change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1'), change(3, 'd', '1')];
+    /** Restores `records` into a recording store with these options on top of the defaults. */
+    function restoreRecorded(records: ConsumedRecord[], extra: Partial<RestoreOptions> = {}) {
       const { consumer, polls } = fakeConsumer(records);
       const { store, calls } = recordingStore();
-      const restoring = restoreTaskStores([{ store, changelog }], {
-        ...options(consumer, undefined),
-        batchRecords: 2,
-        writeBatchesInFlight: 1,
-      });
+      const restoring = restoreTaskStores([{ store, changelog }], { ...options(consumer, undefined), ...extra });
+      return { restoring, calls, polls };
+    }
+
+    it('polls the next batch while the previous one is written, and waits for the disk only on the last', async () => {
+      const records = [change(0, 'a', '1'), change(1, 'b', '1'), change(2, 'c', '1'), change(3, 'd', '1')];
+      const { restoring, calls, polls } = restoreRecorded(records, { batchRecords: 2, writeBatchesInFlight: 1 });
       await settle();
       // The first batch is being written and the second already polled; it waits for the first to finish.
       expect(polls).toEqual([2, 2]);
@@ -201,13 +203,7 @@ describe('restoreTaskStores', () => {
 
     it('hands a store up to writeBatchesInFlight batches before the oldest is written, in order', async () => {
       const records = [0, 1, 2, 3, 4, 5].map((offset) => change(offset, `k${offset}`, '1'));
-      const { consumer } = fakeConsumer(records);
-      const { store, calls } = recordingStore();
-      const restoring = restoreTaskStores([{ store, changelog }], {
-        ...options(consumer, undefined),
-        batchRecords: 2,
-        writeBatchesInFlight: 2,
-      });
+      const { restoring, calls } = restoreRecorded(records, { batchRecords: 2, writeBatchesInFlight: 2 });
       await settle();
       // Two batches handed over, neither written; the third waits for the first.
       expect(calls.map((c) => c.offset)).toEqual([2, 4]);
@@ -232,9 +228,7 @@ describe('restoreTaskStores', () => {
 
     it('gathers polls into write batches of batchRecords, and writes the rest at the end', async () => {
       const records = [0, 1, 2, 3, 4].map((offset) => change(offset, `k${offset}`, '1'));
-      const { consumer, polls } = fakeConsumer(records);
-      const { store, calls } = recordingStore();
-      const restoring = restoreTaskStores([{ store, changelog }], { ...options(consumer, undefined), batchRecords: 4 });
+      const { restoring, calls, polls } = restoreRecorded(records, { batchRecords: 4 });
       await settle();
       calls[0]!.finish();
       await settle();
@@ -250,14 +244,8 @@ describe('restoreTaskStores', () => {
 
     it('also completes a write batch at batchBytes of keys and values, for large records', async () => {
       const records = [0, 1, 2, 3, 4].map((offset) => change(offset, `k${offset}`, 'x'.repeat(48)));
-      const { consumer } = fakeConsumer(records);
-      const { store, calls } = recordingStore();
       // 50 bytes per record (2-byte key, 48-byte value): 100 bytes complete a batch long before 1,000 records.
-      const restoring = restoreTaskStores([{ store, changelog }], {
-        ...options(consumer, undefined),
-        batchRecords: 1_000,
-        batchBytes: 100,
-      });
+      const { restoring, calls } = restoreRecorded(records, { batchRecords: 1_000, batchBytes: 100 });
       for (let written = 0; written < 3; written++) {
         await settle();
         calls[written]?.finish();

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { BytesWrite } from '../../../src/state/bytes-store.ts';
 import { storeDatabase } from '../../../src/state/lmdb/lmdb-open-options.ts';
 import { openLmdbStore } from '../../../src/state/lmdb/open-lmdb-store.ts';
-import type { BytesWrite } from '../../../src/state/bytes-store.ts';
 import { type PackedWrites, packWrites, RestoreWriter } from '../../../src/state/lmdb/restore-writer.ts';
 import { lmdbDirectory } from '../../../src/state/lmdb/state-directory-layout.ts';
 import { closeWithin, temporaryStateDir } from './support/temporary-state-dir.ts';
