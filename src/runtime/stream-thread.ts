@@ -286,6 +286,10 @@ export class StreamThread {
     const { config, wallClock } = this.#options;
     this.#failure = undefined;
     const metrics = this.#options.metrics;
+    // Tasks assigned before this round (at the join, or by a rebalance between polls) restore first: a poll
+    // would wait up to its timeout for records that the tasks cannot process yet.
+    if (this.#hasUnrestoredTasks()) await this.#exclusive(() => this.#restoreTasks());
+    if (this.#stopRequested) return;
     const pollStarted = performance.now();
     const records = await this.#consumer.poll({
       maxRecords: config.maxPollRecords,

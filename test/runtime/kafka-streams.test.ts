@@ -5,6 +5,7 @@ import { Topology } from '../../src/processor/topology.ts';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import type { StreamsConfig } from '../../src/runtime/streams-config.ts';
+import type { StateStore, StoreBuilder } from '../../src/state/state-store.ts';
 import { FakeKafkaClient, record } from './support/fake-kafka-client.ts';
 
 /** left and right (co-partitioned) -> pass-through -> out; counts processor closes. */
@@ -52,6 +53,31 @@ function setup(config: Partial<StreamsConfig>) {
 }
 
 describe('KafkaStreams with an in-memory client', () => {
+  it('restores the tasks assigned at the join before its first poll', async () => {
+    const client = new FakeKafkaClient({ left: 2 });
+    // A logged store: its tasks restore (here from empty changelogs) before they process anything.
+    const counts: StoreBuilder = {
+      name: 'counts',
+      loggingEnabled: true,
+      build: (): StateStore => ({ name: 'counts', persistent: false, flush: () => undefined, close: () => undefined }),
+    };
+    const topology = new Topology()
+      .addSource('in', 'left')
+      .addProcessor('count', () => ({ process: () => undefined }), 'in')
+      .addStateStore(counts, 'count');
+    const app = new KafkaStreams(
+      topology,
+      { applicationId: 'app', logger: silentLogger },
+      { client, wallClock: () => 1_000 },
+    );
+    await app.start();
+    await until(() => app.state === 'RUNNING');
+    // One restoration for both tasks, before the group consumer was polled: a poll first would wait for
+    // records the tasks cannot process yet.
+    expect(client.log.filter((line) => line.startsWith('restore.'))).toEqual(['restore.endOffsets after 0 polls']);
+    expect(await app.close()).toBe(true);
+  });
+
   it('pauses a partition over bufferedRecordsPerPartition, waits maxTaskIdleMs for the empty one, resumes when drained', async () => {
     const { client, clock, app, sentValues } = setup({ maxTaskIdleMs: 500, bufferedRecordsPerPartition: 2 });
     await app.start();

@@ -1,5 +1,6 @@
 import type {
   Admin,
+  AssignedConsumer,
   Assignment,
   ConsumedRecord,
   GroupConsumer,
@@ -47,8 +48,20 @@ export class FakeKafkaClient implements KafkaClient {
     return this.consumer;
   }
 
-  assignedConsumer(): never {
-    throw new Error('not supported by the fake');
+  /** A restore consumer over empty changelogs: every end offset is 0, so there is nothing to read. */
+  assignedConsumer(): AssignedConsumer {
+    const log = this.log;
+    return {
+      endOffsets: async (partitions) => {
+        log.push(`restore.endOffsets after ${this.consumer?.polls ?? 0} polls`);
+        return partitions.map((p) => ({ ...p, offset: 0 }));
+      },
+      assign: async () => undefined,
+      seek: () => undefined,
+      pause: () => undefined,
+      poll: async () => [],
+      close: async () => undefined,
+    };
   }
 
   admin(): Admin {
@@ -60,6 +73,7 @@ export class FakeKafkaClient implements KafkaClient {
       createTopics: async (list) => {
         for (const topic of list) topics.set(topic.name, topic.partitions);
       },
+      listOffsets: async (partitions) => partitions.map((p) => ({ ...p, offset: 0 })),
       close: async () => undefined,
     };
     return admin as Admin;
@@ -76,6 +90,8 @@ export class FakeGroupConsumer implements GroupConsumer {
   #wake: (() => void) | undefined;
   /** When set, commits never complete (a broker that stopped answering). */
   hangCommits = false;
+  /** Polls made so far. */
+  polls = 0;
 
   constructor(options: GroupConsumerOptions, client: FakeKafkaClient) {
     this.options = options;
@@ -108,6 +124,7 @@ export class FakeGroupConsumer implements GroupConsumer {
   }
 
   async poll(options: { timeoutMs?: number } = {}): Promise<readonly ConsumedRecord[]> {
+    this.polls++;
     if (this.#rebalanceTo !== undefined) {
       const next = this.#rebalanceTo;
       this.#rebalanceTo = undefined;
