@@ -19,17 +19,20 @@ import { tunedSettings } from './stateless.ts';
 import { median } from './stats-support.ts';
 
 const defaultRecords = 1_000_000;
+// Five: on a 2-core machine shared with the broker single runs vary by 20 %; a median of five holds better.
+const defaultRuns = 5;
 
 const usage = `Usage: npm run bench -- restore [options]
 
 Builds a changelog of N records by running stream(input).groupByKey().count() once over N records with N
 distinct keys (${keyBytes}-byte keys, ${valueBytes}-byte values, ${benchPartitions} partitions), then, per run, starts the
 same app on an empty state dir (it restores every record; timed from start() to RUNNING) and, interleaved,
-reads the changelog to its end with the adapter's AssignedConsumer in a separate process (the ceiling).
+reads the changelog to its end with the adapter's AssignedConsumer and the app's fetch size in a separate process
+(the ceiling).
 Brokers come from KAFKA_BROKERS (default 127.0.0.1:9092).
 
   --records N      changelog records (default ${formatCount(defaultRecords)})
-  --runs N         restore and raw-consume runs per adapter, interleaved; medians are reported (default 3)
+  --runs N         restore and raw-consume runs per adapter, interleaved; medians are reported (default ${defaultRuns})
   --adapters a,b   adapters to compare (default platformatic,kafkajs)
   --json           one JSON object per adapter on stdout instead of the markdown table
 
@@ -70,7 +73,7 @@ async function runRestoreScenario(argv: readonly string[]): Promise<void> {
   const flags = parseFlags(argv, flagSpec, usage);
   const options: RestoreOptions = {
     records: integerFlag(flags, 'records', defaultRecords, usage),
-    runs: integerFlag(flags, 'runs', 3, usage, 1, 100),
+    runs: integerFlag(flags, 'runs', defaultRuns, usage, 1, 100),
     adapters: adaptersFlag(flags, usage),
     json: flags.get('json') === true,
   };
@@ -129,6 +132,7 @@ async function runRestoreScenario(argv: readonly string[]): Promise<void> {
                 brokers,
                 topic: changelog,
                 partitions: benchPartitions,
+                fetchMaxBytes: settings.fetchMaxBytes,
                 timeoutMs,
               });
               if (result.records !== options.records) {
@@ -211,6 +215,12 @@ async function runRestoreScenario(argv: readonly string[]): Promise<void> {
   );
 }
 
+/** The restoration's own rate (records / median restoration time) over the raw consume's median rate. */
+function aloneRatio(result: AdapterResult, records: number): number {
+  const aloneMs = median(result.runs.map((run) => run.restoreElapsedMs ?? 0));
+  return aloneMs > 0 ? rateRatio((records * 1000) / aloneMs, result.consumeRecordsPerSec) : 0;
+}
+
 function renderMarkdown(options: RestoreOptions, machine: MachineInfo, results: readonly AdapterResult[]): string {
   const table = markdownTable(
     [
@@ -221,6 +231,7 @@ function renderMarkdown(options: RestoreOptions, machine: MachineInfo, results: 
       'Raw consume records/s (median)',
       'Raw consume runs',
       'Restore / consume',
+      'Restoration alone / consume',
       'Peak RSS MB',
     ],
     results.map((r) => [
@@ -231,14 +242,15 @@ function renderMarkdown(options: RestoreOptions, machine: MachineInfo, results: 
       formatCount(r.consumeRecordsPerSec),
       runRates(r.consumeRuns),
       ratioCell(r.ratio, 0.8),
+      `${Math.round(aloneRatio(r, options.records) * 100)}%`,
       r.peakRssMb.toFixed(0),
     ]),
   );
   return [
     ...sectionHeader('## restore: a count changelog into an empty state dir, against a raw consume of it', machine),
     `- Changelog: per adapter, \`stream(input).groupByKey().count({ storeName: 'counts' })\` (persistent, logged, cached) runs once over ${formatCount(options.records)} records with as many distinct keys (${keyBytes}-byte keys, ${benchPartitions} partitions), so its changelog holds ${formatCount(options.records)} records (checked, as are the counts).`,
-    `- Restore: the same app (same application id) started on a fresh empty temporary state dir, so every task restores its store from the changelog before processing; records/s = the records restored (the "Restored state stores." log lines, summed and checked) divided by the time from start() to RUNNING, which includes the group join. "Restoration alone" is the longest of the log lines' elapsedMs (tasks restore together, each timed from the joint start).`,
-    `- Raw consume: the adapter's AssignedConsumer (the port restoration uses) reading all ${benchPartitions} changelog partitions from offset 0 to their end offsets in a separate process, timed from assign to the last record. ${options.runs} run(s) of each alternate per adapter; medians are reported.`,
+    `- Restore: the same app (same application id) started on a fresh empty temporary state dir, so every task restores its store from the changelog before processing; records/s = the records restored (the "Restored state stores." log lines, summed and checked) divided by the time from start() to RUNNING, which includes the group join; the target (>= 80 %) is judged on it. "Restoration alone" is the longest of the log lines' elapsedMs (tasks restore together, each timed from the joint start: the restore consumer's offsets lookups to the last store written), the span Kafka Streams' restore listener and restore-rate metric time; its ratio is shown beside.`,
+    `- Raw consume: the adapter's AssignedConsumer (the port restoration uses) reading all ${benchPartitions} changelog partitions from offset 0 to their end offsets in a separate process with the app's fetch size, timed from creating the consumer (its bootstrap and end-offsets lookup included) to the last record. ${options.runs} run(s) of each alternate per adapter; medians are reported.`,
     '',
     table,
   ].join('\n');

@@ -47,6 +47,8 @@ export interface ConsumeJob extends JobBase {
   readonly mode: 'consume';
   readonly topic: string;
   readonly partitions: number;
+  /** The fetch size of the consumer it is compared with (the engine's restore consumer uses the app's). */
+  readonly fetchMaxBytes?: number;
 }
 
 export interface StatefulRunResult {

@@ -175,8 +175,9 @@ async function readToEnd(
   topic: string,
   partitions: number,
   onRecord: (key: Buffer, value: Buffer | null) => void,
+  fetchMaxBytes?: number,
 ): Promise<number> {
-  const consumer = client.assignedConsumer();
+  const consumer = client.assignedConsumer(fetchMaxBytes === undefined ? {} : { maxBytes: fetchMaxBytes });
   try {
     const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
     const ends = new Map((await consumer.endOffsets(tps)).map((end) => [end.partition, end.offset]));
@@ -241,10 +242,16 @@ async function runConsume(job: ConsumeJob): Promise<StatefulRunResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let bytes = 0;
-  const records = await readToEnd(client, job.topic, job.partitions, (key, value) => {
-    // Touch each record as a restore would, so the read cannot be optimised away.
-    bytes += key.length + (value?.length ?? 0);
-  });
+  const records = await readToEnd(
+    client,
+    job.topic,
+    job.partitions,
+    (key, value) => {
+      // Touch each record as a restore would, so the read cannot be optimised away.
+      bytes += key.length + (value?.length ?? 0);
+    },
+    job.fetchMaxBytes,
+  );
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   if (bytes === 0 && records > 0) throw new Error('read records without bytes');
