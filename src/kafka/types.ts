@@ -159,6 +159,11 @@ export interface GroupConsumerOptions {
   readonly listener?: RebalanceListener;
 }
 
+/**
+ * A group consumer's poll that joins the group or rebalances returns right after the listener's
+ * onPartitionsAssigned, with no records: the caller prepares the new partitions (restores their state)
+ * before waiting for records it could not process yet.
+ */
 export interface PollOptions {
   /** At most this many records are returned. Default 500. */
   readonly maxRecords?: number;

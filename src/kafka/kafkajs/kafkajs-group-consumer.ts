@@ -95,7 +95,10 @@ export class KafkaJsGroupConsumer implements GroupConsumer {
 
   async poll(options?: PollOptions): Promise<readonly ConsumedRecord[]> {
     if (this.#closed) throw closedError();
+    // A poll that joins the group returns once the assignment is announced (see PollOptions).
+    const joining = this.#connecting === undefined;
     await this.connect();
+    if (joining) return [];
     const maxRecords = options?.maxRecords ?? defaultMaxRecords;
     const deadline = Date.now() + (options?.timeoutMs ?? defaultPollTimeoutMs);
     const pollNumber = ++this.#pollNumber;
@@ -109,9 +112,10 @@ export class KafkaJsGroupConsumer implements GroupConsumer {
           await this.#revoking;
           continue;
         }
+        // A poll that announces an assignment returns right after it (see PollOptions).
         if (this.#undeliveredAssignment !== undefined) {
           await this.#deliverAssignment();
-          continue;
+          return [];
         }
         const records = this.#batches.take(maxRecords, (key) => this.#paused.has(key), pollNumber);
         if (records.length > 0) {

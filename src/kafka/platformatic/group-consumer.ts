@@ -89,11 +89,18 @@ class PlatformaticGroupConsumer implements GroupConsumer {
 
   async poll(options: PollOptions = {}): Promise<readonly ConsumedRecord[]> {
     this.#checkOpen('poll');
-    if (!this.#connected) await this.connect();
+    // A poll that joins or rebalances returns once the assignment is announced (see PollOptions).
+    if (!this.#connected) {
+      await this.connect();
+      return [];
+    }
     this.#polling = true;
     try {
       this.#throwBackgroundError();
-      if (this.#rejoinNeeded || this.#rebalancing) await this.#rebalance();
+      if (this.#rejoinNeeded || this.#rebalancing) {
+        await this.#rebalance();
+        return [];
+      }
       return await mapErrors(this.#connection, 'consume', this.#context, () =>
         this.#fetcher.poll(
           options.maxRecords ?? platformaticDefaults.maxPollRecords,

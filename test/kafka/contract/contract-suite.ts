@@ -239,6 +239,23 @@ export function describeKafkaContract(adapter: AdapterName): void {
       expect(group?.members.flatMap((m) => m.assignment.map((tp) => tp.partition)).sort()).toEqual([0, 1, 2, 3]);
     });
 
+    it('returns from the poll that announces an assignment at once, without waiting for records', async () => {
+      const topic = await createTopic('assigned-poll', 2);
+      const assigned: number[] = [];
+      const consumer = track(
+        client.groupConsumer({
+          groupId: uniqueName('assigned-poll'),
+          topics: [topic],
+          listener: { onPartitionsAssigned: (assignment) => void assigned.push(assignment.partitions.length) },
+        }),
+      );
+      const started = Date.now();
+      // The topic is empty: a poll that waited for records would take its whole 20 s.
+      expect(await consumer.poll({ timeoutMs: 20_000 })).toEqual([]);
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(assigned).toEqual([2]);
+    });
+
     it('tells a partition revocation to the listener, awaited, before a new member takes it', async () => {
       const topic = await createTopic('revoke', 2);
       const groupId = uniqueName('revoke');
