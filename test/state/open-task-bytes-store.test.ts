@@ -1,23 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Serdes } from '../../src/serdes/serdes.ts';
 import type { BytesStore } from '../../src/state/bytes-store.ts';
 import { InMemoryBytesStore } from '../../src/state/memory/in-memory-bytes-store.ts';
 import { openTaskBytesStore } from '../../src/state/open-task-bytes-store.ts';
 import { Stores } from '../../src/state/stores.ts';
-import { closeWithin, temporaryStateDir } from './lmdb/support/temporary-state-dir.ts';
+import { closeWithin, useTaskLocation } from './lmdb/support/temporary-state-dir.ts';
 import { committedEntries, storeContextFixture } from './support/store-context-fixture.ts';
 
 describe('openTaskBytesStore', () => {
-  let directory: ReturnType<typeof temporaryStateDir>;
-  const location = () => ({ stateDir: directory.stateDir, applicationId: 'app', taskId: '0_1' });
-
-  beforeEach(() => {
-    directory = temporaryStateDir();
-  });
-
-  afterEach(() => {
-    directory.remove();
-  });
+  const location = useTaskLocation('app', '0_1');
 
   it('opens in-memory stores in memory', async () => {
     const store = openTaskBytesStore(location(), 'cache', false);

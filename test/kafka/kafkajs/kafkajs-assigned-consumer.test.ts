@@ -33,12 +33,18 @@ describe('KafkaJsAssignedConsumer', () => {
     await open.abort();
   });
 
-  it('returns at most maxRecords per poll and keeps the rest for the next', async () => {
-    const topic = await bed.createTopic('bounded', 1);
+  /** A one-partition topic holding `count` records (v0, v1, ...) and an assigned consumer from `offset`. */
+  async function assignedOver(name: string, count: number, offset: number) {
+    const topic = await bed.createTopic(name, 1);
     const producer = bed.track(bed.client().producer());
-    await producer.send(Array.from({ length: 50 }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })));
+    await producer.send(Array.from({ length: count }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })));
     const consumer = bed.track(bed.client().assignedConsumer());
-    await consumer.assign([{ topic, partition: 0, offset: 10 }]);
+    await consumer.assign([{ topic, partition: 0, offset }]);
+    return { topic, producer, consumer };
+  }
+
+  it('returns at most maxRecords per poll and keeps the rest for the next', async () => {
+    const { consumer } = await assignedOver('bounded', 50, 10);
     const first = await consumer.poll({ maxRecords: 15, timeoutMs: 2_000 });
     const second = await consumer.poll({ maxRecords: 15, timeoutMs: 2_000 });
     expect(first.map((r) => r.offset)).toEqual(Array.from({ length: 15 }, (_, i) => 10 + i));
@@ -46,11 +52,7 @@ describe('KafkaJsAssignedConsumer', () => {
   });
 
   it('reads ahead once little is buffered, and a seek meanwhile drops what that read brings', async () => {
-    const topic = await bed.createTopic('prefetch', 1);
-    const producer = bed.track(bed.client().producer());
-    await producer.send(Array.from({ length: 40 }, (_, i) => ({ topic, key: null, value: Buffer.from(`v${i}`) })));
-    const consumer = bed.track(bed.client().assignedConsumer());
-    await consumer.assign([{ topic, partition: 0, offset: 0 }]);
+    const { topic, producer, consumer } = await assignedOver('prefetch', 40, 0);
     const first = await consumer.poll({ maxRecords: 30, timeoutMs: 5_000 });
     expect(first.map((r) => r.offset)).toEqual([...Array(30).keys()]);
     // 10 stay buffered, fewer than 30: a read from offset 40 is in flight, answered once more arrives.

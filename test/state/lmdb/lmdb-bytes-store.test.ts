@@ -1,25 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openLmdbStore } from '../../../src/state/lmdb/open-lmdb-store.ts';
-import { closeWithin, temporaryStateDir } from './support/temporary-state-dir.ts';
+import { closeWithin, useTaskLocation } from './support/temporary-state-dir.ts';
 
 describe('LMDB bytes store', () => {
-  let directory: ReturnType<typeof temporaryStateDir>;
-  const location = () => ({ stateDir: directory.stateDir, applicationId: 'orders-app', taskId: '1_3' });
-
-  beforeEach(() => {
-    directory = temporaryStateDir();
-  });
-
-  afterEach(() => {
-    directory.remove();
-  });
+  const location = useTaskLocation('orders-app', '1_3');
 
   it('keeps one LMDB environment per task under <stateDir>/<applicationId>/<taskId>/lmdb', async () => {
     const store = openLmdbStore({ ...location(), storeName: 'counts' });
     await store.commit([{ key: Buffer.from('k'), value: Buffer.from('v') }], 1);
-    expect(existsSync(join(directory.stateDir, 'orders-app', '1_3', 'lmdb', 'data.mdb'))).toBe(true);
+    expect(existsSync(join(location().stateDir, 'orders-app', '1_3', 'lmdb', 'data.mdb'))).toBe(true);
     expect(store.persistent).toBe(true);
     await closeWithin(store);
   });

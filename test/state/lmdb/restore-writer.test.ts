@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BytesWrite } from '../../../src/state/bytes-store.ts';
 import { storeDatabase } from '../../../src/state/lmdb/lmdb-open-options.ts';
 import { openLmdbStore } from '../../../src/state/lmdb/open-lmdb-store.ts';
 import { type PackedWrites, packWrites, RestoreWriter } from '../../../src/state/lmdb/restore-writer.ts';
 import { lmdbDirectory } from '../../../src/state/lmdb/state-directory-layout.ts';
-import { closeWithin, temporaryStateDir } from './support/temporary-state-dir.ts';
+import { closeWithin, useTaskLocation } from './support/temporary-state-dir.ts';
 
 // The store's thread renews its LMDB read snapshot on a timer tick; LmdbBytesStore resets it after its
 // own restore writes, and a direct write here waits for that tick instead.
@@ -56,16 +56,7 @@ describe('packWrites (the event loop side of a restoration batch)', () => {
 });
 
 describe('RestoreWriter (the worker that writes restoration batches)', () => {
-  let directory: ReturnType<typeof temporaryStateDir>;
-  const location = () => ({ stateDir: directory.stateDir, applicationId: 'restore-app', taskId: '0_1' });
-
-  beforeEach(() => {
-    directory = temporaryStateDir();
-  });
-
-  afterEach(() => {
-    directory.remove();
-  });
+  const location = useTaskLocation('restore-app', '0_1');
 
   it('applies batches sent back to back in order, each answered, the last offset kept', async () => {
     const store = openLmdbStore({ ...location(), storeName: 'counts' });

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach, beforeEach } from 'vitest';
 import type { BytesStore } from '../../../../src/state/bytes-store.ts';
 
 /** A fresh state directory under the OS temp dir; remove() deletes it. */
@@ -20,4 +21,26 @@ export async function closeWithin(store: BytesStore, ms = 5_000): Promise<void> 
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * A fresh state directory for each test of the enclosing describe (deleted after it), and the task
+ * location under it: call inside describe().
+ */
+export function useTaskLocation(
+  applicationId: string,
+  taskId: string,
+): () => { stateDir: string; applicationId: string; taskId: string } {
+  let directory: ReturnType<typeof temporaryStateDir> | undefined;
+  beforeEach(() => {
+    directory = temporaryStateDir();
+  });
+  afterEach(() => {
+    directory?.remove();
+    directory = undefined;
+  });
+  return () => {
+    if (directory === undefined) throw new Error('useTaskLocation: only inside a test of its describe');
+    return { stateDir: directory.stateDir, applicationId, taskId };
+  };
 }
