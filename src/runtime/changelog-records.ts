@@ -79,22 +79,27 @@ export interface SourcePosition {
 /**
  * Restoration's per-record read: true, with `into` filled, when the record has a well-formed source whose
  * topic is one of `topics` (as UTF-8 bytes). The binary header is read in place; the older three-header
- * form goes through `changelogSourceBytes`.
+ * form goes through `changelogSourceBytes`. When `topicMatters` says a source position is judged the same
+ * whatever its topic, the topic is not compared (most of this read's cost): true with `topicIndex` -1.
  */
 export function readChangelogSource(
   headers: readonly Header[],
   topics: readonly Buffer[],
   into: SourcePosition,
+  topicMatters?: (partition: number, offset: number) => boolean,
 ): boolean {
   for (const header of headers) {
     if (header.key !== changelogSourceHeader) continue;
     const value = header.value;
     if (value.length < sourceFixedBytes || value[0] !== sourceVersion) return false;
-    const topicIndex = topicIndexOf(value, sourceFixedBytes, topics);
-    if (topicIndex < 0) return false;
     const partition = value.readInt32BE(1);
     const offset = value.readUInt32BE(5) * twoTo32 + value.readUInt32BE(9);
     if (partition < 0 || !Number.isSafeInteger(offset)) return false;
+    let topicIndex = -1;
+    if (topicMatters === undefined || topicMatters(partition, offset)) {
+      topicIndex = topicIndexOf(value, sourceFixedBytes, topics);
+      if (topicIndex < 0) return false;
+    }
     into.topicIndex = topicIndex;
     into.partition = partition;
     into.offset = offset;

@@ -364,10 +364,21 @@ function uncommittedSourceFilter(
     const committed = task.committed.find((o) => o.topic === tp.topic && o.partition === tp.partition);
     committedByTopic[index]![tp.partition] = committed?.offset ?? -1;
   }
+  // By partition, the lowest committed offset over the input topics having that partition (-1 when one has
+  // none): a source offset below it is kept whatever its topic, so the topic's bytes need no comparison.
+  // That is nearly every record of a restoration, since changes from uncommitted input are only its tail.
+  const keptBelow: number[] = [];
+  for (const byPartition of committedByTopic) {
+    byPartition.forEach((next, partition) => {
+      if (next !== undefined) keptBelow[partition] = Math.min(keptBelow[partition] ?? next, next);
+    });
+  }
+  const topicMatters = (partition: number, offset: number) => offset >= (keptBelow[partition] ?? Infinity);
   const source: SourcePosition = { topicIndex: -1, partition: -1, offset: -1 };
   return (headers) => {
     // A change from elsewhere (no source, or another topology version's input) cannot be judged: keep it.
-    if (headers.length === 0 || !readChangelogSource(headers, names, source)) return false;
+    if (headers.length === 0 || !readChangelogSource(headers, names, source, topicMatters)) return false;
+    if (source.topicIndex < 0) return false;
     const next = committedByTopic[source.topicIndex]![source.partition];
     if (next === undefined) return false;
     return next < 0 || source.offset >= next;

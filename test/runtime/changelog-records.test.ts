@@ -101,5 +101,32 @@ describe('changelog records', () => {
       expect(readChangelogSource(old, topics, into)).toBe(true);
       expect(into).toEqual({ topicIndex: 0, partition: 5, offset: 42 });
     });
+
+    it('leaves the topic uncompared when the caller says the position alone decides', () => {
+      const asked: [number, number][] = [];
+      const below10 = (partition: number, offset: number) => {
+        asked.push([partition, offset]);
+        return offset >= 10;
+      };
+      const into = fresh();
+      // An unknown topic at offset 3: kept whatever its topic, so it is read without its topic.
+      expect(
+        readChangelogSource(changelogHeaders({ topic: 'other', partition: 2, offset: 3 }), topics, into, below10),
+      ).toBe(true);
+      expect(into).toEqual({ topicIndex: -1, partition: 2, offset: 3 });
+      // At offset 12 the topic matters: it is compared, and an unknown one is not a source of `topics`.
+      expect(
+        readChangelogSource(changelogHeaders({ topic: 'other', partition: 2, offset: 12 }), topics, into, below10),
+      ).toBe(false);
+      expect(
+        readChangelogSource(changelogHeaders({ topic: 'clicks', partition: 2, offset: 12 }), topics, into, below10),
+      ).toBe(true);
+      expect(into).toEqual({ topicIndex: 1, partition: 2, offset: 12 });
+      expect(asked).toEqual([
+        [2, 3],
+        [2, 12],
+        [2, 12],
+      ]);
+    });
   });
 });

@@ -97,6 +97,35 @@ describe('restoreTaskStores', () => {
     ]);
   });
 
+  it('judges each change by its own input topic when a task reads two topics committed at different offsets', async () => {
+    const other: TopicPartition = { topic: 'views', partition: 0 };
+    const from = (offset: number, key: string, source: TopicPartition, sourceOffset: number) => ({
+      ...change(offset, key, '1'),
+      headers: changelogHeaders({ ...source, offset: sourceOffset }),
+    });
+    // clicks is committed up to 10, views up to 2: views offset 5 is uncommitted, clicks offset 5 is not.
+    const records = [
+      from(0, 'clicks-1', input, 1),
+      from(1, 'views-1', other, 1),
+      from(2, 'clicks-5', input, 5),
+      from(3, 'views-5', other, 5),
+      from(4, 'clicks-10', input, 10),
+      from(5, 'gone-5', { topic: 'removed', partition: 0 }, 5),
+    ];
+    const { consumer } = fakeConsumer(records);
+    const { store } = countsStore();
+    const result = await restoreTaskStores([{ store, changelog }], {
+      ...options(consumer, 10),
+      inputPartitions: [input, other],
+      committed: [
+        { ...input, offset: 10 },
+        { ...other, offset: 2 },
+      ],
+    });
+    expect(result).toEqual({ restored: 4, skipped: 2, wiped: [] });
+    expect([...store.all()].map((e) => e.key)).toEqual(['clicks-1', 'clicks-5', 'gone-5', 'views-1']);
+  });
+
   it('skips every sourced change when the group has committed nothing for the input', async () => {
     const { consumer } = fakeConsumer([change(0, 'a', '1', 0), change(1, 'a', '2', 1)]);
     const { store, bytes } = countsStore();
