@@ -201,16 +201,23 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
       for (const topic of topics) {
         const partitions = positions.filter((p) => p.topic === topic).map((p) => p.partition);
         for (const [leader, led] of Object.entries(this.#cluster.findLeaderForPartitions(topic, partitions))) {
+          // Read after the metadata refresh: a partition paused meanwhile (restoration pauses one as soon as
+          // the poll that started this read returns its last record) has no position any more.
+          const requests = led.flatMap((partition) => {
+            const position = this.#positions.get(partitionKey({ topic, partition }));
+            if (position === undefined) return [];
+            return [
+              {
+                partition,
+                fetchOffset: String(position.offset),
+                maxBytes: Math.min(maxBytes, kafkaJsDefaults.maxBytesPerPartition),
+              },
+            ];
+          });
+          if (requests.length === 0) continue;
           const byTopic = requestsByLeader.get(leader) ?? new Map();
           requestsByLeader.set(leader, byTopic);
-          byTopic.set(
-            topic,
-            led.map((partition) => ({
-              partition,
-              fetchOffset: String(this.#positions.get(partitionKey({ topic, partition }))!.offset),
-              maxBytes: Math.min(maxBytes, kafkaJsDefaults.maxBytesPerPartition),
-            })),
-          );
+          byTopic.set(topic, requests);
         }
       }
       await Promise.all(

@@ -4,6 +4,7 @@ import {
   type AdapterName,
   type Admin,
   type Assignment,
+  type ConsumedRecord,
   createKafkaClient,
   type GroupConsumer,
   type KafkaClient,
@@ -391,6 +392,34 @@ export function describeKafkaContract(adapter: AdapterName): void {
       expect(await pollFor(consumer, 600)).toEqual([]);
       consumer.seek({ topic, partition: 1, offset: 1 });
       expect((await pollRecords(consumer, 2)).map((r) => text(r.value))).toEqual(['p1-1', 'p1-2']);
+    });
+
+    it('pauses an assigned partition right after the poll that read it to its end, as restoration does', async () => {
+      const topic = await createTopic('paused-at-end', 2);
+      const producer = track(client.producer());
+      await producer.send(
+        [0, 1].flatMap((partition) =>
+          [0, 1, 2].map((i) => ({ topic, partition, key: null, value: Buffer.from(`p${partition}-${i}`) })),
+        ),
+      );
+      const consumer = track(client.assignedConsumer());
+      await consumer.assign([
+        { topic, partition: 0, offset: 0 },
+        { topic, partition: 1, offset: 0 },
+      ]);
+      const read: ConsumedRecord[] = [];
+      // Each poll that returns records may start the next read of both partitions before it returns; the
+      // pause lands while that read is on its way, with no await in between.
+      while (!read.some((r) => r.partition === 0 && r.offset === 2)) {
+        read.push(...(await consumer.poll({ maxRecords: 500, timeoutMs: 250 })));
+      }
+      consumer.pause([{ topic, partition: 0 }]);
+      await producer.send([
+        { topic, partition: 0, key: null, value: Buffer.from('p0-3') },
+        { topic, partition: 1, key: null, value: Buffer.from('p1-3') },
+      ]);
+      read.push(...(await pollRecords(consumer, 6 - read.length + 1, 5_000)), ...(await pollFor(consumer, 600)));
+      expect(read.map((r) => text(r.value)).sort()).toEqual(['p0-0', 'p0-1', 'p0-2', 'p1-0', 'p1-1', 'p1-2', 'p1-3']);
     });
 
     it('creates a compacted topic whose configuration reads back', async () => {
