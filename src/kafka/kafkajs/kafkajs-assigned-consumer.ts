@@ -210,7 +210,7 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
               {
                 partition,
                 fetchOffset: String(position.offset),
-                maxBytes: Math.min(maxBytes, kafkaJsDefaults.maxBytesPerPartition),
+                maxBytes: Math.min(maxBytes, kafkaJsDefaults.assignedMaxBytesPerPartition),
               },
             ];
           });

@@ -21,6 +21,13 @@ export const kafkaJsDefaults = {
   heartbeatIntervalMs: 1_000,
   maxBytes: 32 * 1024 * 1024,
   maxBytesPerPartition: 4 * 1024 * 1024,
+  /**
+   * Per partition for the assigned (restore) consumer: Java's default max.partition.fetch.bytes. kafkajs
+   * decodes a whole fetch response at once, and smaller responses keep fewer records alive through each
+   * young-generation GC (1M changelog records, medians of 5 in one invocation: raw consume +16-25 %
+   * against 4 MiB).
+   */
+  assignedMaxBytesPerPartition: 1024 * 1024,
   maxWaitMs: 500,
   /** kafkajs hands the batches of one fetch to this many eachBatch calls at once (one per partition). */
   partitionsConsumedConcurrently: 64,

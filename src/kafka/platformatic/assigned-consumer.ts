@@ -42,7 +42,7 @@ class PlatformaticAssignedConsumer implements AssignedConsumer {
     this.#fetcher = new PartitionFetcher(this.#library, {
       isolationLevel: this.#isolationLevel,
       maxBytes: options.maxBytes ?? platformaticDefaults.fetchMaxBytes,
-      partitionMaxBytes: Math.min(options.maxBytes ?? Infinity, platformaticDefaults.partitionMaxBytes),
+      partitionMaxBytes: Math.min(options.maxBytes ?? Infinity, platformaticDefaults.assignedPartitionMaxBytes),
       maxWaitMs: options.maxWaitMs ?? platformaticDefaults.fetchMaxWaitMs,
       resetOffsets: (partitions) => listOffsets(this.#library, partitions, 'earliest', this.#isolationLevel),
     });

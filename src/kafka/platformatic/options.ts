@@ -21,6 +21,13 @@ export const platformaticDefaults = {
   requestBytes: 4 * 1024 * 1024,
   fetchMaxBytes: 8 * 1024 * 1024,
   partitionMaxBytes: 2 * 1024 * 1024,
+  /**
+   * Per partition for the assigned (restore) consumer, which reads to the end as fast as it can. The library
+   * decodes a whole fetch response at once and its records live until polled, so every young-generation
+   * GC copies them: smaller responses cost less (1M changelog records, medians of 5-7 in one invocation:
+   * raw consume +13-17 %, restore +30-40 % against 2 MiB).
+   */
+  assignedPartitionMaxBytes: 512 * 1024,
   fetchMaxWaitMs: 500,
   sessionTimeoutMs: 30_000,
   heartbeatIntervalMs: 1_000,
