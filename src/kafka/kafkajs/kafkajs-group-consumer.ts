@@ -42,7 +42,7 @@ export class KafkaJsGroupConsumer implements GroupConsumer {
   readonly #batches = new FetchedBatches();
   readonly #paused = new Map<string, TopicPartition>();
   readonly #heartbeatIntervalMs: number;
-  #admin: KafkaJsAdmin | undefined;
+  #admin: Promise<KafkaJsAdmin> | undefined;
   #assignment: Assignment = { partitions: [], userData: null, generationId: -1, memberId: '' };
   #joinedGeneration = -1;
   #syncedUserData: Buffer | null = null;
@@ -200,13 +200,17 @@ export class KafkaJsGroupConsumer implements GroupConsumer {
     this.#firstJoin?.reject(closedError());
     this.#wakePollWaiters();
     await this.#consumer.disconnect().catch(() => undefined);
-    await this.#admin?.disconnect().catch(() => undefined);
+    const admin = await this.#admin?.catch(() => undefined);
+    await admin?.disconnect().catch(() => undefined);
   }
 
   async #start(): Promise<Assignment> {
     const joined = new Promise<void>((resolve, reject) => (this.#firstJoin = { resolve, reject }));
     joined.catch(() => undefined);
     const topics = [...this.#options.topics];
+    // Connected while the group is joined: the engine reads committed offsets right after the first
+    // assignment (restoration), and a connection made then costs ~100 ms on that path.
+    this.#connectedAdmin().catch(() => undefined);
     await mapErrors(this.#context(`join group ${this.#options.groupId}`, 'KAFKA_CONSUME_FAILED', topics), async () => {
       await this.#consumer.connect();
       await this.#consumer.subscribe({ topics, fromBeginning: fromBeginning(this.#options) });
@@ -325,11 +329,17 @@ export class KafkaJsGroupConsumer implements GroupConsumer {
     if (this.#failure !== undefined) throw this.#failure;
   }
 
-  async #connectedAdmin(): Promise<KafkaJsAdmin> {
+  /** One admin for every caller, also concurrent ones; a failed connection is tried again by the next. */
+  #connectedAdmin(): Promise<KafkaJsAdmin> {
     if (this.#admin === undefined) {
       const admin = this.#kafka.admin();
-      await mapErrors(this.#context('connect', 'KAFKA_CONSUME_FAILED'), () => admin.connect());
-      this.#admin = admin;
+      const connecting = mapErrors(this.#context('connect', 'KAFKA_CONSUME_FAILED'), () => admin.connect()).then(
+        () => admin,
+      );
+      this.#admin = connecting;
+      connecting.catch(() => {
+        if (this.#admin === connecting) this.#admin = undefined;
+      });
     }
     return this.#admin;
   }

@@ -1,5 +1,9 @@
+import { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { KafkaJsGroupConsumer } from '../../../src/kafka/kafkajs/kafkajs-group-consumer.ts';
+import { kafkaConfig } from '../../../src/kafka/kafkajs/kafkajs-options.ts';
 import type { ConsumedRecord } from '../../../src/kafka/types.ts';
+import { testBrokers } from '../../setup/kafka-env.ts';
 import { kafkaJsTestbed, uniqueName } from './kafkajs-test-support.ts';
 
 const bed = kafkaJsTestbed();
@@ -22,6 +26,32 @@ describe('KafkaJsGroupConsumer', () => {
     }
     expect(seen.map((r) => r.offset)).toEqual(Array.from({ length: 2000 }, (_, i) => i));
     expect(seen.at(-1)?.value?.toString()).toBe('v1999');
+  });
+
+  it('connects its admin once, while joining: committed offsets read after the join need no new connection', async () => {
+    const topic = await bed.createTopic('admin-early', 1);
+    const connection = { brokers: testBrokers(), clientId: 'kafkajs-adapter-test' };
+    const kafka = new Kafka(kafkaConfig(connection));
+    let connects = 0;
+    // The real client, with every admin's connect() counted.
+    const counting: Kafka = Object.create(kafka);
+    counting.admin = (config) => {
+      const admin = kafka.admin(config);
+      const connect = admin.connect.bind(admin);
+      admin.connect = () => {
+        connects++;
+        return connect();
+      };
+      return admin;
+    };
+    const consumer = bed.track(
+      new KafkaJsGroupConsumer(counting, connection, { groupId: uniqueName('admin-early'), topics: [topic] }),
+    );
+    await consumer.connect();
+    expect(connects).toBe(1);
+    const partitions = [{ topic, partition: 0 }];
+    expect(await Promise.all([consumer.committed(partitions), consumer.committed(partitions)])).toEqual([[], []]);
+    expect(connects).toBe(1);
   });
 
   it('reports the generation and member id of its assignment', async () => {
