@@ -370,8 +370,9 @@ export function describeKafkaContract(adapter: AdapterName): void {
       ]);
     });
 
-    it('stops reading a paused assigned partition until a seek resumes it', async () => {
-      const topic = await createTopic('paused', 2);
+    /** Two partitions holding p<partition>-0..2, read by an assigned consumer from offset 0. */
+    async function assignedOverTwoPartitions(prefix: string) {
+      const topic = await createTopic(prefix, 2);
       const producer = track(client.producer());
       await producer.send(
         [0, 1].flatMap((partition) =>
@@ -383,6 +384,11 @@ export function describeKafkaContract(adapter: AdapterName): void {
         { topic, partition: 0, offset: 0 },
         { topic, partition: 1, offset: 0 },
       ]);
+      return { topic, producer, consumer };
+    }
+
+    it('stops reading a paused assigned partition until a seek resumes it', async () => {
+      const { topic, producer, consumer } = await assignedOverTwoPartitions('paused');
       consumer.pause([{ topic, partition: 1 }]);
       const read = [...(await pollRecords(consumer, 3)), ...(await pollFor(consumer, 600))];
       expect(read.map((r) => text(r.value))).toEqual(['p0-0', 'p0-1', 'p0-2']);
@@ -395,18 +401,7 @@ export function describeKafkaContract(adapter: AdapterName): void {
     });
 
     it('pauses an assigned partition right after the poll that read it to its end, as restoration does', async () => {
-      const topic = await createTopic('paused-at-end', 2);
-      const producer = track(client.producer());
-      await producer.send(
-        [0, 1].flatMap((partition) =>
-          [0, 1, 2].map((i) => ({ topic, partition, key: null, value: Buffer.from(`p${partition}-${i}`) })),
-        ),
-      );
-      const consumer = track(client.assignedConsumer());
-      await consumer.assign([
-        { topic, partition: 0, offset: 0 },
-        { topic, partition: 1, offset: 0 },
-      ]);
+      const { topic, producer, consumer } = await assignedOverTwoPartitions('paused-at-end');
       const read: ConsumedRecord[] = [];
       // Each poll that returns records may start the next read of both partitions before it returns; the
       // pause lands while that read is on its way, with no await in between.
