@@ -1,6 +1,8 @@
 export { createKafkaClient } from './create-kafka-client.ts';
 export { murmur2, partitionForKey } from './murmur2.ts';
+export { type CompressionCodec, compressionCodecs, RecordBatchCursor } from './record-batches.ts';
 export type {
+  AbortedTransaction,
   AdapterName,
   Admin,
   AssignedConsumer,
@@ -9,6 +11,8 @@ export type {
   ConnectionOptions,
   ConsumedRecord,
   ConsumerGroupMetadata,
+  Decompress,
+  FetchedRecordBatches,
   GroupConsumer,
   GroupConsumerOptions,
   GroupDescription,

@@ -38,6 +38,29 @@ export interface RecordMetadata extends TopicPartition {
   readonly offset: number;
 }
 
+/** A transaction the broker reports aborted in a fetched range (read_committed fetches). */
+export interface AbortedTransaction {
+  readonly producerId: bigint;
+  readonly firstOffset: number;
+}
+
+/** Inflates the records of a compressed batch (the adapter's library has the codecs). */
+export type Decompress = (codec: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd', data: Buffer) => Buffer;
+
+/**
+ * One partition's fetched record batches, undecoded: read them in place with a `RecordBatchCursor`
+ * (record-batches.ts), which allocates nothing per record.
+ */
+export interface FetchedRecordBatches extends TopicPartition {
+  /** The record batches as the broker sent them; a batch cut off at the end is not read. */
+  readonly bytes: Buffer;
+  /** The fetch offset: records before it (the head of the first batch) are skipped. */
+  readonly from: number;
+  readonly readCommitted: boolean;
+  readonly abortedTransactions: readonly AbortedTransaction[];
+  readonly decompress: Decompress;
+}
+
 export interface ConsumedRecord extends TopicPartitionOffset {
   readonly key: Buffer | null;
   readonly value: Buffer | null;
@@ -210,6 +233,13 @@ export interface AssignedConsumer {
    */
   pause(partitions: readonly TopicPartition[]): void;
   poll(options?: PollOptions): Promise<readonly ConsumedRecord[]>;
+  /**
+   * Like poll, but answers with each partition's fetched record batches undecoded (at most one fetch
+   * response's worth; `maxRecords` does not apply), and each returned partition's position moves past
+   * them. Restoration's path: changelog records go from the fetch straight into a store's write batch.
+   * Undefined when this consumer cannot fetch undecoded batches (its library or the broker): use poll.
+   */
+  pollBatches?(options?: PollOptions): Promise<readonly FetchedRecordBatches[] | undefined>;
   /** The offset after the last record (the high watermark; the last stable offset under read_committed). */
   endOffsets(partitions: readonly TopicPartition[]): Promise<readonly TopicPartitionOffset[]>;
   close(): Promise<void>;

@@ -90,24 +90,11 @@ export function readChangelogSource(
 ): boolean {
   for (const header of headers) {
     if (header.key !== changelogSourceHeader) continue;
-    const value = header.value;
-    if (value.length < sourceFixedBytes || value[0] !== sourceVersion) return false;
-    const partition = value.readInt32BE(1);
-    const offset = value.readUInt32BE(5) * twoTo32 + value.readUInt32BE(9);
-    if (partition < 0 || !Number.isSafeInteger(offset)) return false;
-    let topicIndex = -1;
-    if (topicMatters === undefined || topicMatters(partition, offset)) {
-      topicIndex = topicIndexOf(value, sourceFixedBytes, topics);
-      if (topicIndex < 0) return false;
-    }
-    into.topicIndex = topicIndex;
-    into.partition = partition;
-    into.offset = offset;
-    return true;
+    return readChangelogSourceAt(header.value, 0, header.value.length, topics, into, topicMatters);
   }
   const source = decimalSource(headers);
   if (source === undefined) return false;
-  const topicIndex = topicIndexOf(source.topic, 0, topics);
+  const topicIndex = topicIndexOf(source.topic, 0, source.topic.length, topics);
   if (topicIndex < 0) return false;
   into.topicIndex = topicIndex;
   into.partition = source.partition;
@@ -115,17 +102,44 @@ export function readChangelogSource(
   return true;
 }
 
-function topicIndexOf(bytes: Buffer, start: number, topics: readonly Buffer[]): number {
+/**
+ * `readChangelogSource` for the `changelogSourceHeader` value at `bytes[start, start + length)`, read in
+ * place in a fetched record batch.
+ */
+export function readChangelogSourceAt(
+  bytes: Buffer,
+  start: number,
+  length: number,
+  topics: readonly Buffer[],
+  into: SourcePosition,
+  topicMatters?: (partition: number, offset: number) => boolean,
+): boolean {
+  if (length < sourceFixedBytes || bytes[start] !== sourceVersion) return false;
+  const partition = bytes.readInt32BE(start + 1);
+  const offset = bytes.readUInt32BE(start + 5) * twoTo32 + bytes.readUInt32BE(start + 9);
+  if (partition < 0 || !Number.isSafeInteger(offset)) return false;
+  let topicIndex = -1;
+  if (topicMatters === undefined || topicMatters(partition, offset)) {
+    topicIndex = topicIndexOf(bytes, start + sourceFixedBytes, start + length, topics);
+    if (topicIndex < 0) return false;
+  }
+  into.topicIndex = topicIndex;
+  into.partition = partition;
+  into.offset = offset;
+  return true;
+}
+
+function topicIndexOf(bytes: Buffer, start: number, end: number, topics: readonly Buffer[]): number {
   for (let i = 0; i < topics.length; i++) {
-    if (sameBytes(bytes, start, topics[i]!)) return i;
+    if (sameBytes(bytes, start, end, topics[i]!)) return i;
   }
   return -1;
 }
 
 // A byte loop: for topic names (tens of bytes) cheaper than Buffer#compare with offsets, whose argument
 // checks cost more than the comparison (about 3 % of a restore's event loop).
-function sameBytes(bytes: Buffer, start: number, topic: Buffer): boolean {
-  if (bytes.length - start !== topic.length) return false;
+function sameBytes(bytes: Buffer, start: number, end: number, topic: Buffer): boolean {
+  if (end - start !== topic.length) return false;
   for (let i = 0; i < topic.length; i++) if (bytes[start + i] !== topic[i]) return false;
   return true;
 }

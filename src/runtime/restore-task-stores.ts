@@ -1,8 +1,14 @@
 import { KStreamsError } from '../errors.ts';
+import { RecordBatchCursor } from '../kafka/record-batches.ts';
 import type { AssignedConsumer, Header, TopicPartition, TopicPartitionOffset } from '../kafka/types.ts';
-import type { BytesWrite } from '../state/bytes-store.ts';
+import { PackedWritesBuilder } from '../state/packed-writes.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { readChangelogSource, type SourcePosition } from './changelog-records.ts';
+import {
+  changelogSourceHeader,
+  readChangelogSource,
+  readChangelogSourceAt,
+  type SourcePosition,
+} from './changelog-records.ts';
 import type { Logger } from './logger.ts';
 import type { ThreadMetrics } from './thread-metrics.ts';
 
@@ -24,7 +30,7 @@ export interface RestoringTask {
 export interface RestoreTasksOptions {
   /** The restore consumer (never the group consumer); the caller closes it. */
   readonly consumer: Pick<AssignedConsumer, 'assign' | 'poll' | 'endOffsets'> &
-    Partial<Pick<AssignedConsumer, 'pause'>>;
+    Partial<Pick<AssignedConsumer, 'pause' | 'pollBatches'>>;
   /** The log start offsets of the changelog partitions (admin ListOffsets earliest). */
   readonly earliestOffsets: (partitions: readonly TopicPartition[]) => Promise<readonly TopicPartitionOffset[]>;
   /**
@@ -36,7 +42,7 @@ export interface RestoreTasksOptions {
   readonly wallClock?: () => number;
   /** Records per store write batch at least, unless the store is complete, and per poll x 5 (default 4000). */
   readonly batchRecords?: number;
-  /** Bytes (keys and values) that also complete a store's write batch, for large records (default 1 MiB). */
+  /** Packed bytes (keys, values, 9 per record) that also complete a store's write batch (default 1 MiB). */
   readonly batchBytes?: number;
   /** Write batches of one store handed to it before the oldest must be written (default 16). */
   readonly writeBatchesInFlight?: number;
@@ -65,7 +71,7 @@ export interface RestoreResult {
 /** One task's restoration: what it has done so far, and its stores still short of their end. */
 interface TaskProgress {
   readonly task: RestoringTask;
-  readonly skip: (headers: readonly Header[]) => boolean;
+  readonly skip: UncommittedSourceFilter;
   readonly wiped: string[];
   readonly plans: RestorePlan[];
   restored: number;
@@ -78,9 +84,8 @@ interface RestorePlan {
   readonly target: RestorableStore;
   readonly end: number;
   position: number;
-  writes: BytesWrite[];
-  // Key and value bytes of `writes`.
-  bytes: number;
+  // The next write batch, packed as its records are read: no record outlives the poll that read it.
+  readonly batch: PackedWritesBuilder;
   // Every batch handed to the store so far: settles once all of them are written.
   writing: Promise<void> | undefined;
   // Batches handed to the store and not yet written, oldest first.
@@ -151,8 +156,7 @@ export async function restoreTasks(
         target,
         end,
         position,
-        writes: [],
-        bytes: 0,
+        batch: new PackedWritesBuilder(),
         writing: undefined,
         inFlight: [],
         reportedAt: started,
@@ -210,44 +214,70 @@ export async function restoreTasks(
   const batchRecords = options.batchRecords ?? 4_000;
   const batchBytes = options.batchBytes ?? 2 ** 20;
   const heldRecordsBound = batchRecords * 8;
+  let touched = new Set<RestorePlan>();
+  let lastTouched: RestorePlan | undefined;
+  // Moves a plan past a record it reads; false for a record outside the range it restores.
+  const advance = (plan: RestorePlan, offset: number): boolean => {
+    if (offset < plan.position || offset >= plan.end) return false;
+    done += offset + 1 - plan.position;
+    plan.position = offset + 1;
+    // Read to its end: no more fetches of it (one with nothing to return waits at the broker).
+    if (plan.position >= plan.end) options.consumer.pause?.([plan.target.changelog]);
+    if (plan !== lastTouched) {
+      touched.add(plan);
+      lastTouched = plan;
+    }
+    return true;
+  };
+  // Fetched record batches read in place when the consumer offers them, else decoded records.
+  let undecoded = options.consumer.pollBatches !== undefined;
   try {
     while (open.size > 0) {
-      const records = await options.consumer.poll({ maxRecords: batchRecords * 5, timeoutMs: 500 });
-      const touched = new Set<RestorePlan>();
-      // Polls return runs of one partition: look the plan up only when the partition changes.
-      let plan: RestorePlan | undefined;
-      let lastTouched: RestorePlan | undefined;
-      for (const record of records) {
-        if (plan?.target.changelog.partition !== record.partition || plan.target.changelog.topic !== record.topic) {
-          plan = plans.get(key(record));
+      touched = new Set<RestorePlan>();
+      lastTouched = undefined;
+      const fetched = undecoded ? await options.consumer.pollBatches?.({ timeoutMs: 500 }) : undefined;
+      if (fetched !== undefined) {
+        for (const partition of fetched) {
+          const plan = plans.get(key(partition));
           if (plan === undefined) continue;
+          const cursor = new RecordBatchCursor(partition);
+          while (cursor.next()) {
+            if (!advance(plan, cursor.offset) || cursor.keyLength < 0) continue;
+            if (plan.owner.skip.fetched(cursor)) {
+              plan.owner.skipped++;
+              continue;
+            }
+            const bytes = cursor.bytes;
+            plan.batch.add(bytes, cursor.keyStart, cursor.keyLength, bytes, cursor.valueStart, cursor.valueLength);
+          }
         }
-        if (record.offset < plan.position || record.offset >= plan.end) continue;
-        done += record.offset + 1 - plan.position;
-        plan.position = record.offset + 1;
-        // Read to its end: no more fetches of it (one with nothing to return waits at the broker).
-        if (plan.position >= plan.end) options.consumer.pause?.([plan.target.changelog]);
-        if (plan !== lastTouched) {
-          touched.add(plan);
-          lastTouched = plan;
+      } else {
+        undecoded = false;
+        const records = await options.consumer.poll({ maxRecords: batchRecords * 5, timeoutMs: 500 });
+        // Polls return runs of one partition: look the plan up only when the partition changes.
+        let plan: RestorePlan | undefined;
+        for (const record of records) {
+          if (plan?.target.changelog.partition !== record.partition || plan.target.changelog.topic !== record.topic) {
+            plan = plans.get(key(record));
+            if (plan === undefined) continue;
+          }
+          if (!advance(plan, record.offset) || record.key === null) continue;
+          if (plan.owner.skip.decoded(record.headers)) {
+            plan.owner.skipped++;
+            continue;
+          }
+          const { key: recordKey, value } = record;
+          plan.batch.add(recordKey, 0, recordKey.length, value ?? recordKey, 0, value === null ? -1 : value.length);
         }
-        if (record.key === null) continue;
-        if (plan.owner.skip(record.headers)) {
-          plan.owner.skipped++;
-          continue;
-        }
-        // The record itself is the write (its key is not null here): no object per record.
-        plan.writes.push(record as BytesWrite);
-        plan.bytes += record.key.length + (record.value === null ? 0 : record.value.length);
       }
       // Large write batches: each LMDB transaction copies every page it touches, so random keys in small
       // batches rewrite the same pages over and over. A store writes once it holds a batch or is complete;
       // all write once the records held across stores pass a bound on memory.
-      const held = [...open].reduce((sum, p) => sum + p.writes.length, 0);
-      const due = held > heldRecordsBound ? [...open].filter((p) => p.writes.length > 0 || touched.has(p)) : touched;
+      const held = [...open].reduce((sum, p) => sum + p.batch.count, 0);
+      const due = held > heldRecordsBound ? [...open].filter((p) => p.batch.count > 0 || touched.has(p)) : touched;
       for (const touchedPlan of due) {
-        const written = touchedPlan.writes.length;
-        const batchFull = written >= batchRecords || touchedPlan.bytes >= batchBytes;
+        const written = touchedPlan.batch.count;
+        const batchFull = written >= batchRecords || touchedPlan.batch.bytes >= batchBytes;
         if (due === touched && !batchFull && touchedPlan.position < touchedPlan.end) continue;
         touchedPlan.owner.restored += written;
         await writeBatch(touchedPlan, options.writeBatchesInFlight ?? 16);
@@ -326,12 +356,10 @@ async function startingPosition(
 // 2.8 s with 16, medians of 4). Packed batches are compact (about 40 bytes per count record).
 async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
   while (plan.inFlight.length >= inFlight) await plan.inFlight.shift();
-  const writing = plan.target.store.restore?.(plan.writes, plan.position, {
+  const writing = plan.target.store.restore?.(plan.batch.finish(), plan.position, {
     durable: plan.position >= plan.end,
     atomic: false,
   });
-  plan.writes = [];
-  plan.bytes = 0;
   if (writing === undefined) return;
   // Awaited later (a later batch or the end); until then a failure must not count as unhandled.
   writing.catch(() => undefined);
@@ -341,6 +369,14 @@ async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
   plan.writing.catch(() => undefined);
 }
 
+/** Judges a changelog record by its source: true when it is to be skipped (see `uncommittedSourceFilter`). */
+interface UncommittedSourceFilter {
+  readonly decoded: (headers: readonly Header[]) => boolean;
+  readonly fetched: (cursor: RecordBatchCursor) => boolean;
+}
+
+const sourceHeaderKey = Buffer.from(changelogSourceHeader);
+
 /**
  * True for a changelog record made while processing an input record whose offset the group has not
  * committed: under at-least-once that input is processed again and makes the change again.
@@ -348,8 +384,8 @@ async function writeBatch(plan: RestorePlan, inFlight: number): Promise<void> {
 function uncommittedSourceFilter(
   task: RestoringTask,
   skipUncommittedSources: boolean | undefined,
-): (headers: readonly Header[]) => boolean {
-  if (skipUncommittedSources === false) return () => false;
+): UncommittedSourceFilter {
+  if (skipUncommittedSources === false) return { decoded: () => false, fetched: () => false };
   // Per input topic (its name as bytes, compared without decoding): by partition, the committed offset,
   // -1 for an input partition without one, undefined for a partition that is not the task's. An array
   // rather than a map: this runs once per restored record.
@@ -375,13 +411,31 @@ function uncommittedSourceFilter(
   }
   const topicMatters = (partition: number, offset: number) => offset >= (keptBelow[partition] ?? Infinity);
   const source: SourcePosition = { topicIndex: -1, partition: -1, offset: -1 };
-  return (headers) => {
-    // A change from elsewhere (no source, or another topology version's input) cannot be judged: keep it.
-    if (headers.length === 0 || !readChangelogSource(headers, names, source, topicMatters)) return false;
+  // A change from elsewhere (no source, or another topology version's input) cannot be judged: kept.
+  const uncommitted = (): boolean => {
     if (source.topicIndex < 0) return false;
     const next = committedByTopic[source.topicIndex]![source.partition];
     if (next === undefined) return false;
     return next < 0 || source.offset >= next;
+  };
+  return {
+    decoded: (headers) =>
+      headers.length > 0 && readChangelogSource(headers, names, source, topicMatters) && uncommitted(),
+    fetched: (cursor) => {
+      if (cursor.headerCount === 0) return false;
+      // The binary header read in place; the older decimal headers (rare) through objects.
+      const found = cursor.findHeader(sourceHeaderKey)
+        ? readChangelogSourceAt(
+            cursor.bytes,
+            cursor.headerValueStart,
+            cursor.headerValueLength,
+            names,
+            source,
+            topicMatters,
+          )
+        : readChangelogSource(cursor.headers(), names, source, topicMatters);
+      return found && uncommitted();
+    },
   };
 }
 

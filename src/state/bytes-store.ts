@@ -4,6 +4,8 @@
  * (serdes, caching, change-logging) sit on top; only backends implement this.
  */
 
+import type { PackedWrites } from './packed-writes.ts';
+
 export interface BytesEntry {
   readonly key: Buffer;
   readonly value: Buffer;
@@ -57,6 +59,11 @@ export interface BytesStore {
    * `options.durable` is false.
    */
   commit(writes: readonly BytesWrite[], changelogOffset?: number, options?: CommitOptions): Promise<void>;
+  /**
+   * Restoration's commit of a packed batch (as `commit` with `atomic: false`), for a backend that writes
+   * packed batches as they are; without it the batch's writes go through `commit`.
+   */
+  restorePacked?(packed: PackedWrites, changelogOffset: number, options?: CommitOptions): Promise<void>;
   /** The changelog offset stored by the last commit; undefined for a new or wiped store. */
   changelogOffset(): number | undefined;
   /** Deletes every entry and the stored offset (before a restore from the changelog's start). */

@@ -1,5 +1,6 @@
 import type { Serde } from '../serdes/serde.ts';
-import type { BytesWrite, CommitOptions } from './bytes-store.ts';
+import type { CommitOptions } from './bytes-store.ts';
+import type { RestoreWrites } from './packed-writes.ts';
 import type { StoreContext } from './store-context.ts';
 
 /**
@@ -31,7 +32,7 @@ export interface StateStore {
    * `changelogOffset` (the offset after the batch's last record). Only before the task processes records.
    * `options.durable: false` skips the disk sync of this batch (restoration syncs its last batch only).
    */
-  restore?(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void>;
+  restore?(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void>;
   /** Drops buffered writes and every stored entry and offset (before a restore from the changelog's start). */
   wipe?(): Promise<void>;
   /** Releases the store. Writes not yet persisted are dropped: they are not covered by committed offsets. */

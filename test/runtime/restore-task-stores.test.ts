@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { ConsumedRecord, TopicPartition, TopicPartitionOffset } from '../../src/kafka/types.ts';
-import { changelogHeaders } from '../../src/runtime/changelog-records.ts';
+import { changelogHeaders, changelogSourceHeaders } from '../../src/runtime/changelog-records.ts';
 import { silentLogger } from '../../src/runtime/logger.ts';
 import { type RestoreOptions, restoreTaskStores, restoreTasks } from '../../src/runtime/restore-task-stores.ts';
 import { Serdes } from '../../src/serdes/serdes.ts';
-import type { BytesWrite, CommitOptions } from '../../src/state/bytes-store.ts';
+import type { CommitOptions } from '../../src/state/bytes-store.ts';
 import { InMemoryBytesStore } from '../../src/state/memory/in-memory-bytes-store.ts';
+import { type RestoreWrites, restoreWritesOf } from '../../src/state/packed-writes.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
 import { Stores } from '../../src/state/stores.ts';
+import { encodeRecordBatch } from '../kafka/support/record-batch-encoder.ts';
 import { storeContextFixture } from '../state/support/store-context-fixture.ts';
 
 const changelog: TopicPartition = { topic: 'app-counts-changelog', partition: 0 };
@@ -44,6 +46,47 @@ function fakeConsumer(records: readonly ConsumedRecord[], batch = 2) {
   return { consumer, polls };
 }
 
+/**
+ * The same changelog as `fakeConsumer`, fetched as record batches (one per poll, read in place by
+ * restoration); poll is never to be called.
+ */
+function fakeBatchConsumer(records: readonly ConsumedRecord[], batch = 2) {
+  const { consumer, polls } = fakeConsumer(records, batch);
+  const batchConsumer: RestoreOptions['consumer'] = {
+    ...consumer,
+    poll: async () => {
+      throw new Error('poll called on a consumer that fetches record batches');
+    },
+    pollBatches: async () => {
+      const next = await consumer.poll();
+      if (next.length === 0) return [];
+      const base = next[0]!.offset;
+      const bytes = encodeRecordBatch({
+        baseOffset: base,
+        records: next.map((r) => ({
+          offsetDelta: r.offset - base,
+          key: r.key,
+          value: r.value,
+          headers: r.headers.map((h) => [h.key, h.value] as const),
+        })),
+      });
+      return [
+        {
+          ...changelog,
+          bytes,
+          from: base,
+          readCommitted: false,
+          abortedTransactions: [],
+          decompress: () => {
+            throw new Error('not compressed');
+          },
+        },
+      ];
+    },
+  };
+  return { consumer: batchConsumer, polls };
+}
+
 function countsStore(bytes = new InMemoryBytesStore('counts')) {
   const fixture = storeContextFixture({ openBytesStore: () => bytes });
   const store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('counts'), Serdes.string(), Serdes.string())
@@ -62,7 +105,31 @@ const options = (consumer: RestoreOptions['consumer'], committed: number | undef
   task: '0_0',
 });
 
-describe('restoreTaskStores', () => {
+describe('restoreTaskStores with a consumer that cannot fetch record batches', () => {
+  it('reads decoded records when pollBatches answers undefined', async () => {
+    const { consumer, polls } = fakeConsumer([change(0, 'a', '1', 0), change(1, 'b', '1', 1)]);
+    let batchPolls = 0;
+    const { store } = countsStore();
+    const withoutBatches: RestoreOptions['consumer'] = {
+      ...consumer,
+      pollBatches: async () => {
+        batchPolls++;
+        return undefined;
+      },
+    };
+    const result = await restoreTaskStores([{ store, changelog }], options(withoutBatches, 2));
+    expect(result.restored).toBe(2);
+    expect([...store.all()].map((e) => e.key)).toEqual(['a', 'b']);
+    // Asked once; from then on decoded records only.
+    expect(batchPolls).toBe(1);
+    expect(polls).toEqual([2]);
+  });
+});
+
+describe.each([
+  ['decoded records', fakeConsumer],
+  ['fetched record batches', fakeBatchConsumer],
+])('restoreTaskStores, reading %s', (_, fakeConsumer) => {
   it('applies the changelog in batches and skips changes whose input offset is not committed yet', async () => {
     const records = [
       change(0, 'a', '1', 0),
@@ -124,6 +191,22 @@ describe('restoreTaskStores', () => {
     });
     expect(result).toEqual({ restored: 4, skipped: 2, wiped: [] });
     expect([...store.all()].map((e) => e.key)).toEqual(['clicks-1', 'clicks-5', 'gone-5', 'views-1']);
+  });
+
+  it('judges changes by the three decimal source headers earlier versions wrote', async () => {
+    const decimal = (offset: number, key: string, sourceOffset: number) => ({
+      ...change(offset, key, '1'),
+      headers: [
+        { key: changelogSourceHeaders.topic, value: Buffer.from(input.topic) },
+        { key: changelogSourceHeaders.partition, value: Buffer.from('0') },
+        { key: changelogSourceHeaders.offset, value: Buffer.from(String(sourceOffset)) },
+      ],
+    });
+    const { consumer } = fakeConsumer([decimal(0, 'committed', 3), decimal(1, 'uncommitted', 4)]);
+    const { store } = countsStore();
+    const result = await restoreTaskStores([{ store, changelog }], options(consumer, 4));
+    expect(result).toEqual({ restored: 1, skipped: 1, wiped: [] });
+    expect([...store.all()].map((e) => e.key)).toEqual(['committed']);
   });
 
   it('skips every sourced change when the group has committed nothing for the input', async () => {
@@ -189,11 +272,11 @@ describe('restoreTaskStores', () => {
         persistent: true,
         flush: () => undefined,
         close: () => undefined,
-        restore: (batch: readonly BytesWrite[], offset: number, options?: CommitOptions) =>
+        restore: (batch: RestoreWrites, offset: number, options?: CommitOptions) =>
           new Promise<void>((resolve, reject) => {
             calls.push({
               offset,
-              keys: batch.map((w) => w.key.toString()),
+              keys: restoreWritesOf(batch).map((w) => w.key.toString()),
               durable: options?.durable,
               atomic: options?.atomic,
               finish: (error) => (error === undefined ? resolve() : reject(error)),
@@ -271,9 +354,10 @@ describe('restoreTaskStores', () => {
       ]);
     });
 
-    it('also completes a write batch at batchBytes of keys and values, for large records', async () => {
+    it('also completes a write batch at batchBytes packed, for large records', async () => {
       const records = [0, 1, 2, 3, 4].map((offset) => change(offset, `k${offset}`, 'x'.repeat(48)));
-      // 50 bytes per record (2-byte key, 48-byte value): 100 bytes complete a batch long before 1,000 records.
+      // 59 bytes per record packed (2-byte key, 48-byte value, 9 of lengths and format): 100 bytes complete
+      // a batch long before 1,000 records.
       const { restoring, calls } = restoreRecorded(records, { batchRecords: 1_000, batchBytes: 100 });
       for (let written = 0; written < 3; written++) {
         await settle();

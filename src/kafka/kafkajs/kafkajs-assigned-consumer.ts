@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Cluster, IHeaders, Kafka, Consumer as KafkaJsConsumer } from 'kafkajs';
 import kafkajs from 'kafkajs';
 import { KStreamsError } from '../../errors.ts';
+import { inflateRecordBatches, nextOffsetAfter } from '../record-batches.ts';
 import type {
   AssignedConsumer,
   AssignedConsumerOptions,
   ConnectionOptions,
   ConsumedRecord,
+  FetchedRecordBatches,
   PollOptions,
   TopicPartition,
   TopicPartitionOffset,
@@ -15,6 +17,7 @@ import { type AbortedTransaction, committedRecords, type FetchedMessage } from '
 import { partitionKey } from './fetched-batches.ts';
 import { type ErrorContext, mapErrors } from './kafkajs-errors.ts';
 import { kafkaJsDefaults } from './kafkajs-options.ts';
+import { kafkaJsDecompress, type RawFetchTopic, rawFetch, rawFetchSupported } from './raw-fetch.ts';
 import { toConsumedRecord } from './record-conversion.ts';
 
 const defaultMaxRecords = 500;
@@ -49,6 +52,10 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
   /** Paused partitions, with the next offset to return once resumed by a seek. */
   readonly #paused = new Map<string, TopicPartitionOffset>();
   readonly #buffered = new Map<string, ConsumedRecord[]>();
+  /** Fetched undecoded (pollBatches): each partition's record batches not yet handed out. */
+  readonly #bufferedBatches = new Map<string, FetchedRecordBatches>();
+  /** Whether fetches leave record batches undecoded (pollBatches) or decode them (poll). */
+  #undecoded = false;
   #connecting: Promise<void> | undefined;
   #closed = false;
   #inFlight: Promise<void> | undefined;
@@ -84,6 +91,7 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     this.#positions.clear();
     this.#paused.clear();
     this.#buffered.clear();
+    this.#bufferedBatches.clear();
     this.#epoch++;
     for (const position of positions) this.seek(position);
   }
@@ -94,11 +102,11 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
       const position = this.#positions.get(key);
       if (position === undefined) continue;
       // Whatever was buffered is read again after a seek: the paused position is the next offset to return.
-      const buffered = this.#buffered.get(key);
-      const next = buffered?.[0]?.offset ?? position.offset;
+      const next = this.#firstBuffered(key) ?? position.offset;
       this.#paused.set(key, { ...position, offset: next });
       this.#positions.delete(key);
       this.#buffered.delete(key);
+      this.#bufferedBatches.delete(key);
     }
     // No epoch bump: a Fetch in flight still serves the other partitions, and #absorb skips partitions
     // without a position; a seek that resumes one bumps it.
@@ -109,11 +117,55 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     this.#paused.delete(partitionKey(position));
     this.#positions.set(partitionKey(position), { topic, partition, offset });
     this.#buffered.delete(partitionKey(position));
+    this.#bufferedBatches.delete(partitionKey(position));
     this.#epoch++;
+  }
+
+  /** The offset of the first record buffered for a partition, if any. */
+  #firstBuffered(key: string): number | undefined {
+    return this.#bufferedBatches.get(key)?.from ?? this.#buffered.get(key)?.[0]?.offset;
+  }
+
+  // Switching between decoded and undecoded fetches drops what is buffered in the other form, and the
+  // answer of a Fetch in flight: each partition is fetched again from what was handed out.
+  #setUndecoded(undecoded: boolean): void {
+    if (this.#undecoded === undecoded) return;
+    this.#undecoded = undecoded;
+    for (const [key, position] of this.#positions) {
+      const next = this.#firstBuffered(key);
+      if (next !== undefined) this.#positions.set(key, { ...position, offset: next });
+    }
+    this.#buffered.clear();
+    this.#bufferedBatches.clear();
+    this.#epoch++;
+  }
+
+  async pollBatches(options?: PollOptions): Promise<readonly FetchedRecordBatches[] | undefined> {
+    if (this.#closed) throw closedError();
+    await this.#connect();
+    if (!rawFetchSupported(this.#cluster)) return undefined;
+    this.#setUndecoded(true);
+    const timeoutMs = options?.timeoutMs ?? defaultPollTimeoutMs;
+    this.#throwFetchError();
+    const deadline = Date.now() + timeoutMs;
+    // Twice at most: the Fetch in flight may be a prefetch made stale by a seek, then a fresh one goes out.
+    for (let attempt = 0; attempt < 2 && this.#bufferedBatches.size === 0 && this.#positions.size > 0; attempt++) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      this.#startFetch(Math.min(remaining, this.#options.maxWaitMs ?? kafkaJsDefaults.maxWaitMs));
+      await withinMs(this.#inFlight, remaining);
+      this.#throwFetchError();
+    }
+    const batches = [...this.#bufferedBatches.values()];
+    this.#bufferedBatches.clear();
+    // The next Fetch is read while the caller works through these.
+    if (batches.length > 0) this.#startFetch(this.#options.maxWaitMs ?? kafkaJsDefaults.maxWaitMs);
+    return batches;
   }
 
   async poll(options?: PollOptions): Promise<readonly ConsumedRecord[]> {
     if (this.#closed) throw closedError();
+    this.#setUndecoded(false);
     const maxRecords = options?.maxRecords ?? defaultMaxRecords;
     const timeoutMs = options?.timeoutMs ?? defaultPollTimeoutMs;
     this.#throwFetchError();
@@ -183,6 +235,7 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     if (this.#closed) return;
     this.#closed = true;
     this.#buffered.clear();
+    this.#bufferedBatches.clear();
     await this.#inFlight;
     await this.#cluster.disconnect().catch(() => undefined);
     await this.#consumer.disconnect().catch(() => undefined);
@@ -196,6 +249,7 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
       Map<string, { partition: number; fetchOffset: string; maxBytes: number }[]>
     >();
     const maxBytes = this.#options.maxBytes ?? kafkaJsDefaults.maxBytes;
+    const undecoded = this.#undecoded;
     await mapErrors(this.#context('fetch', topics), async () => {
       await this.#cluster.refreshMetadataIfNecessary();
       for (const topic of topics) {
@@ -222,14 +276,25 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
       }
       await Promise.all(
         [...requestsByLeader].map(async ([leader, byTopic]) => {
-          const broker = await this.#cluster.findBroker({ nodeId: leader });
+          const topicsRequest = [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
           try {
+            if (undecoded) {
+              const response = await rawFetch(this.#cluster, leader, {
+                isolationLevel: this.#isolationLevel,
+                maxWaitTime: maxWaitMs,
+                maxBytes,
+                topics: topicsRequest,
+              });
+              await this.#absorbBatches(response, epoch);
+              return;
+            }
+            const broker = await this.#cluster.findBroker({ nodeId: leader });
             const response = (await broker.fetch({
               isolationLevel: this.#isolationLevel,
               maxWaitTime: maxWaitMs,
               minBytes: 1,
               maxBytes,
-              topics: [...byTopic].map(([topic, partitions]) => ({ topic, partitions })),
+              topics: topicsRequest,
             })) as FetchResponse;
             // A seek or reassignment since the request makes this answer stale.
             if (epoch === this.#epoch) this.#absorb(response);
@@ -270,15 +335,59 @@ export class KafkaJsAssignedConsumer implements AssignedConsumer {
     }
   }
 
+  /**
+   * Keeps each partition's record batches, inflated when compressed (kafkajs's codecs are asynchronous),
+   * and moves its position past them, unless a seek or reassignment came meanwhile.
+   */
+  async #absorbBatches(response: readonly RawFetchTopic[], epoch: number): Promise<void> {
+    const readCommitted = this.#isolationLevel === 1;
+    for (const { topic, partitions } of response) {
+      for (const { partition, errorCode, records, abortedTransactions } of partitions) {
+        if (epoch !== this.#epoch) return;
+        const key = partitionKey({ topic, partition });
+        const position = this.#positions.get(key);
+        if (position === undefined) continue;
+        if (errorCode === offsetOutOfRange) {
+          await this.#resetToEarliest(topic, partition);
+          continue;
+        }
+        if (errorCode !== 0) {
+          // A leader moved or the topic changed: fetched again after a metadata refresh.
+          await this.#cluster.refreshMetadata().catch(() => undefined);
+          continue;
+        }
+        if (records.length === 0) continue;
+        const from = position.offset;
+        const bytes = await inflateRecordBatches(records, kafkaJsDecompress);
+        const next = nextOffsetAfter(bytes, from);
+        if (epoch !== this.#epoch || this.#positions.get(key) !== position || next === from) continue;
+        this.#bufferedBatches.set(key, {
+          topic,
+          partition,
+          bytes,
+          from,
+          readCommitted,
+          abortedTransactions,
+          decompress: alreadyInflated,
+        });
+        this.#positions.set(key, { topic, partition, offset: next });
+      }
+    }
+  }
+
+  async #resetToEarliest(topic: string, partition: number): Promise<void> {
+    const [earliest] = await this.#cluster.fetchTopicsOffset([
+      { topic, fromBeginning: true, partitions: [{ partition }] },
+    ]);
+    const offset = Number(earliest?.partitions[0]?.offset ?? 0);
+    this.seek({ topic, partition, offset });
+  }
+
   /** Offset out of range (the log was truncated or compacted away): start again at the earliest offset. */
   async #recover(error: unknown): Promise<void> {
     const e = error as { name?: string; topic?: string; partition?: number };
     if (e.name === 'KafkaJSOffsetOutOfRange' && e.topic !== undefined && e.partition !== undefined) {
-      const [earliest] = await this.#cluster.fetchTopicsOffset([
-        { topic: e.topic, fromBeginning: true, partitions: [{ partition: e.partition }] },
-      ]);
-      const offset = Number(earliest?.partitions[0]?.offset ?? 0);
-      this.seek({ topic: e.topic, partition: e.partition, offset });
+      await this.#resetToEarliest(e.topic, e.partition);
       return;
     }
     const retriable = (error as { retriable?: boolean }).retriable === true;
@@ -330,6 +439,13 @@ function batchLastOffset(message: FetchedMessage): number {
   if (context?.firstOffset === undefined || context.lastOffsetDelta === undefined) return Number(message.offset);
   return Number(context.firstOffset) + context.lastOffsetDelta;
 }
+
+const offsetOutOfRange = 1;
+
+// Batches are inflated as they are fetched (see #absorbBatches): a cursor never meets a compressed one.
+const alreadyInflated = (): never => {
+  throw new Error('unreachable: fetched record batches are inflated when they arrive');
+};
 
 function closedError(): KStreamsError {
   return new KStreamsError('KAFKA_CLIENT_CLOSED', 'The consumer is closed.', { hint: 'Create a new consumer.' });

@@ -6,6 +6,7 @@ import type {
   AssignedConsumerOptions,
   ConnectionOptions,
   ConsumedRecord,
+  FetchedRecordBatches,
   PollOptions,
   TopicPartition,
   TopicPartitionOffset,
@@ -85,6 +86,14 @@ class PlatformaticAssignedConsumer implements AssignedConsumer {
         options.timeoutMs ?? platformaticDefaults.pollTimeoutMs,
         () => this.#closed,
       ),
+    );
+  }
+
+  pollBatches(options: PollOptions = {}): Promise<readonly FetchedRecordBatches[] | undefined> {
+    this.#checkOpen();
+    const topics = [...new Set(this.#fetcher.assigned().map((p) => p.topic))];
+    return mapErrors(this.#connection, 'consume', { operation: 'poll', topics }, () =>
+      this.#fetcher.pollBatches(options.timeoutMs ?? platformaticDefaults.pollTimeoutMs, () => this.#closed),
     );
   }
 

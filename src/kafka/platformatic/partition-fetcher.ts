@@ -1,7 +1,15 @@
 import { type Consumer, FetchIsolationLevels, type fetchV17 } from '@platformatic/kafka';
-import type { ConsumedRecord, IsolationLevel, TopicPartition, TopicPartitionOffset } from '../types.ts';
+import { nextOffsetAfter } from '../record-batches.ts';
+import type {
+  ConsumedRecord,
+  FetchedRecordBatches,
+  IsolationLevel,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../types.ts';
 import { protocolErrorId } from './error-mapping.ts';
 import { decodeFetchedPartition } from './fetched-records.ts';
+import { platformaticDecompress, type RawFetchResponse, rawFetch, rawFetchVersion } from './raw-fetch.ts';
 
 export interface FetcherOptions {
   readonly isolationLevel: IsolationLevel;
@@ -20,6 +28,8 @@ interface PartitionState {
   /** The next offset to fetch; ahead of `position` while records are buffered. */
   fetchOffset: number;
   buffer: ConsumedRecord[];
+  /** Fetched undecoded (pollBatches): the partition's record batches not yet handed out. */
+  batches: FetchedRecordBatches | undefined;
   paused: boolean;
   /** Bumped by seek and reassignment so a fetch answered afterwards is dropped. */
   epoch: number;
@@ -45,6 +55,11 @@ export class PartitionFetcher {
   #inFlight: Promise<void> | undefined;
   #fetchError: unknown;
   #nextStart = 0;
+  // Whether fetches leave record batches undecoded (pollBatches) or decode them (poll); the Fetch version
+  // for undecoded fetches once known, 0 when the broker has none (see rawFetchVersion).
+  #undecoded = false;
+  #rawVersion: number | undefined;
+  #staleMetadata = false;
 
   constructor(consumer: Consumer<Buffer, Buffer, Buffer, Buffer>, options: FetcherOptions) {
     this.#consumer = consumer;
@@ -62,6 +77,7 @@ export class PartitionFetcher {
         position: offset,
         fetchOffset: offset,
         buffer: [],
+        batches: undefined,
         paused: old?.paused ?? false,
         epoch: (old?.epoch ?? 0) + 1,
       });
@@ -82,6 +98,7 @@ export class PartitionFetcher {
     state.position = offset;
     state.fetchOffset = offset;
     state.buffer = [];
+    state.batches = undefined;
     state.epoch++;
     return true;
   }
@@ -89,8 +106,9 @@ export class PartitionFetcher {
   /** Forgets what is buffered of a partition; its next fetch starts after what poll returned. */
   dropBuffered({ topic, partition }: TopicPartition): void {
     const state = this.#partitions.get(partitionKey(topic, partition));
-    if (!state || state.buffer.length === 0) return;
+    if (!state || (state.buffer.length === 0 && state.batches === undefined)) return;
     state.buffer = [];
+    state.batches = undefined;
     state.fetchOffset = state.position;
     state.epoch++;
   }
@@ -112,21 +130,68 @@ export class PartitionFetcher {
   }
 
   /** Returns up to `maxRecords` records, waiting at most `timeoutMs` for some to arrive. */
-  async poll(maxRecords: number, timeoutMs: number, interrupted: () => boolean): Promise<ConsumedRecord[]> {
+  poll(maxRecords: number, timeoutMs: number, interrupted: () => boolean): Promise<ConsumedRecord[]> {
+    this.#setUndecoded(false);
+    return this.#takeWithin(timeoutMs, interrupted, () => {
+      const records = this.#drain(maxRecords);
+      if (records.length > 0 && this.#bufferedCount() < maxRecords) this.#startFetch();
+      return records;
+    });
+  }
+
+  /**
+   * Returns the record batches fetched for each unpaused partition, undecoded, waiting at most `timeoutMs`
+   * for some; undefined when the broker has no Fetch version read undecoded.
+   */
+  async pollBatches(timeoutMs: number, interrupted: () => boolean): Promise<FetchedRecordBatches[] | undefined> {
+    this.#rawVersion ??= (await rawFetchVersion(this.#consumer)) ?? 0;
+    if (this.#rawVersion === 0) return undefined;
+    this.#setUndecoded(true);
+    return this.#takeWithin(timeoutMs, interrupted, () => {
+      const batches = this.#drainBatches();
+      // The next fetch is read while the caller works through these.
+      if (batches.length > 0) this.#startFetch();
+      return batches;
+    });
+  }
+
+  /** What `take` answers once it answers something, fetching meanwhile; nothing after `timeoutMs`. */
+  async #takeWithin<T>(timeoutMs: number, interrupted: () => boolean, take: () => T[]): Promise<T[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.#throwFetchError();
-      const records = this.#drain(maxRecords);
-      if (records.length > 0) {
-        if (this.#bufferedCount() < maxRecords) this.#startFetch();
-        return records;
-      }
+      const taken = take();
+      if (taken.length > 0) return taken;
       const remaining = deadline - Date.now();
       if (remaining <= 0 || interrupted()) return [];
       this.#startFetch(remaining);
       const flight = this.#inFlight;
       await raceTimeout(flight, flight ? remaining : Math.min(remaining, idleWaitMs));
     }
+  }
+
+  // Switching between decoded and undecoded fetches drops what is buffered in the other form, and the
+  // answer of a fetch in flight: each partition is fetched again from what was handed out.
+  #setUndecoded(undecoded: boolean): void {
+    if (this.#undecoded === undecoded) return;
+    this.#undecoded = undecoded;
+    for (const state of this.#partitions.values()) {
+      state.buffer = [];
+      state.batches = undefined;
+      state.fetchOffset = state.position;
+      state.epoch++;
+    }
+  }
+
+  #drainBatches(): FetchedRecordBatches[] {
+    const out: FetchedRecordBatches[] = [];
+    for (const state of this.#partitions.values()) {
+      if (state.paused || state.batches === undefined) continue;
+      out.push(state.batches);
+      state.batches = undefined;
+      state.position = state.fetchOffset;
+    }
+    return out;
   }
 
   #throwFetchError(): void {
@@ -159,7 +224,9 @@ export class PartitionFetcher {
 
   #startFetch(maxWaitMs = this.#options.maxWaitMs): void {
     if (this.#inFlight) return;
-    const wanted = [...this.#partitions.values()].filter((s) => !s.paused && s.buffer.length === 0);
+    const wanted = [...this.#partitions.values()].filter(
+      (s) => !s.paused && s.buffer.length === 0 && s.batches === undefined,
+    );
     if (wanted.length === 0) return;
     const waitMs = Math.max(0, Math.min(maxWaitMs, this.#options.maxWaitMs));
     const flight = this.#fetch(wanted, waitMs).catch((error: unknown) => {
@@ -173,7 +240,9 @@ export class PartitionFetcher {
 
   async #fetch(wanted: readonly PartitionState[], maxWaitMs: number): Promise<void> {
     const topics = [...new Set(wanted.map((s) => s.topic))];
-    const metadata = await this.#consumer.metadata({ topics });
+    const forceUpdate = this.#staleMetadata;
+    this.#staleMetadata = false;
+    const metadata = await this.#consumer.metadata({ topics, forceUpdate });
     const byNode = new Map<number, Map<string, fetchV17.FetchRequestPartition[]>>();
     const requested = new Map<string, { state: PartitionState; epoch: number; fetchOffset: number }>();
     const topicNames = new Map<string, string>();
@@ -203,13 +272,37 @@ export class PartitionFetcher {
       this.#options.isolationLevel === 'read_committed'
         ? FetchIsolationLevels.READ_COMMITTED
         : FetchIsolationLevels.READ_UNCOMMITTED;
+    const undecoded = this.#undecoded;
+    const rawVersion = this.#rawVersion;
     await Promise.all(
       [...byNode].map(async ([node, partitionsByTopic]) => {
+        const topicsRequest = [...partitionsByTopic].map(([topicId, partitions]) => ({ topicId, partitions }));
+        if (undecoded && rawVersion !== undefined && rawVersion > 0) {
+          const broker = metadata.brokers.get(node);
+          if (broker === undefined) {
+            this.#staleMetadata = true;
+            return;
+          }
+          // No fetch session (id 0, epoch -1): every request names its partitions in full.
+          const response = await rawFetch(this.#consumer, rawVersion, broker, [
+            maxWaitMs,
+            1,
+            this.#options.maxBytes,
+            isolationLevel,
+            0,
+            -1,
+            topicsRequest,
+            [],
+            '',
+          ]);
+          await this.#storeBatches(response, topicNames, requested);
+          return;
+        }
         let response: fetchV17.FetchResponse;
         try {
           response = await this.#consumer.fetch({
             node,
-            topics: [...partitionsByTopic].map(([topicId, partitions]) => ({ topicId, partitions })),
+            topics: topicsRequest,
             maxWaitTime: maxWaitMs,
             minBytes: 1,
             maxBytes: this.#options.maxBytes,
@@ -247,6 +340,42 @@ export class PartitionFetcher {
     }
   }
 
+  async #storeBatches(
+    response: RawFetchResponse,
+    topicNames: ReadonlyMap<string, string>,
+    requested: ReadonlyMap<string, { state: PartitionState; epoch: number; fetchOffset: number }>,
+  ): Promise<void> {
+    const readCommitted = this.#options.isolationLevel === 'read_committed';
+    const outOfRange: TopicPartition[] = [];
+    for (const topicResponse of response.responses) {
+      const topic = topicNames.get(topicResponse.topicId) ?? topicResponse.topicId;
+      for (const partitionResponse of topicResponse.partitions) {
+        const partition = partitionResponse.partitionIndex;
+        const request = requested.get(partitionKey(topic, partition));
+        if (!request) continue;
+        if (partitionResponse.errorCode === offsetOutOfRange) outOfRange.push({ topic, partition });
+        // Another error (a leader moved, a topic id changed): fetched again after a metadata refresh.
+        if (partitionResponse.errorCode !== 0) this.#staleMetadata = true;
+        const { state, epoch, fetchOffset } = request;
+        if (partitionResponse.errorCode !== 0 || partitionResponse.records.length === 0) continue;
+        if (this.#partitions.get(partitionKey(topic, partition)) !== state || state.epoch !== epoch) continue;
+        const next = nextOffsetAfter(partitionResponse.records, fetchOffset);
+        if (next === fetchOffset) continue;
+        state.batches = {
+          topic,
+          partition,
+          bytes: partitionResponse.records,
+          from: fetchOffset,
+          readCommitted,
+          abortedTransactions: partitionResponse.abortedTransactions,
+          decompress: platformaticDecompress,
+        };
+        state.fetchOffset = next;
+      }
+    }
+    await this.#reset(outOfRange, requested);
+  }
+
   async #resetOutOfRange(
     response: fetchV17.FetchResponse,
     topicNames: ReadonlyMap<string, string>,
@@ -259,6 +388,15 @@ export class PartitionFetcher {
         if (p.errorCode === offsetOutOfRange) outOfRange.push({ topic, partition: p.partitionIndex });
       }
     }
+    await this.#reset(outOfRange, requested);
+  }
+
+  /** Moves partitions whose position fell out of range to the reset offsets, unless sought since. */
+  async #reset(
+    outOfRange: readonly TopicPartition[],
+    requested: ReadonlyMap<string, { state: PartitionState; epoch: number; fetchOffset: number }>,
+  ): Promise<void> {
+    if (outOfRange.length === 0) return;
     const reset = await this.#options.resetOffsets(outOfRange);
     for (const position of reset) {
       const request = requested.get(partitionKey(position.topic, position.partition));

@@ -1,5 +1,6 @@
-import type { BytesWrite, CommitOptions } from '../bytes-store.ts';
+import type { CommitOptions } from '../bytes-store.ts';
 import type { KeyValueBytesLayer } from '../key-value/key-value-bytes-layer.ts';
+import type { RestoreWrites } from '../packed-writes.ts';
 import type { StateStore } from '../state-store.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 import type { StoreMetrics } from '../store-metrics.ts';
@@ -53,7 +54,7 @@ export abstract class MeteredStore<K, V> implements StateStore {
   }
 
   /** Restores changelog records, whose keys are the stored bytes keys of the layers below. */
-  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+  restore(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void> {
     return this.timer.timeAsync('restore', () => this.inner.restore(batch, changelogOffset, options));
   }
 

@@ -1,5 +1,6 @@
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, CommitOptions } from '../bytes-store.ts';
+import type { RestoreWrites } from '../packed-writes.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 import type { StoreMetrics } from '../store-metrics.ts';
 import { type ByteBudget, entrySize } from './byte-budget.ts';
@@ -125,7 +126,7 @@ export class CachingLayer implements KeyValueBytesLayer {
     return this.#inner.changelogOffset();
   }
 
-  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+  async restore(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void> {
     if (this.#cache.size > 0) {
       throw new KStreamsError(
         'ILLEGAL_STATE',

@@ -1,4 +1,5 @@
-import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, CommitOptions } from '../bytes-store.ts';
+import type { RestoreWrites } from '../packed-writes.ts';
 import type { ChangelogSink, StoreRecordContext } from '../store-context.ts';
 import type { KeyValueBytesLayer } from './key-value-bytes-layer.ts';
 
@@ -53,7 +54,7 @@ export class ChangeLoggingLayer implements KeyValueBytesLayer {
     return this.#inner.changelogOffset();
   }
 
-  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+  restore(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void> {
     return this.#inner.restore(batch, changelogOffset, options);
   }
 

@@ -1,4 +1,5 @@
-import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, CommitOptions } from '../bytes-store.ts';
+import type { RestoreWrites } from '../packed-writes.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 
 /** Called at flush for each key changed since the last flush: its newest value and the value before the first change. */
@@ -29,7 +30,7 @@ export interface KeyValueBytesLayer {
   flush(): void;
   persist(changelogOffset?: number): Promise<void>;
   changelogOffset(): number | undefined;
-  restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void>;
+  restore(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void>;
   wipe(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { KStreamsError } from '../../errors.ts';
-import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } from '../bytes-store.ts';
+import type { BytesEntry, BytesRange, BytesStore, CommitOptions } from '../bytes-store.ts';
+import { isPacked, type RestoreWrites, restoreWritesOf } from '../packed-writes.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import { entrySize } from './byte-budget.ts';
 import type { KeyValueBytesLayer } from './key-value-bytes-layer.ts';
@@ -88,7 +89,7 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
     return this.#store.changelogOffset();
   }
 
-  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+  async restore(batch: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void> {
     if (this.#visible.size > 0) {
       throw new KStreamsError(
         'ILLEGAL_STATE',
@@ -97,7 +98,11 @@ export class WriteBufferLayer implements KeyValueBytesLayer {
       );
     }
     await this.#persistQueue;
-    await this.#store.commit(batch, changelogOffset, options);
+    if (isPacked(batch) && this.#store.restorePacked !== undefined) {
+      await this.#store.restorePacked(batch, changelogOffset, options);
+      return;
+    }
+    await this.#store.commit(restoreWritesOf(batch), changelogOffset, options);
   }
 
   async wipe(): Promise<void> {

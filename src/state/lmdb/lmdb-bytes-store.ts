@@ -1,10 +1,11 @@
 import type { RangeOptions } from 'lmdb';
 import { KStreamsError } from '../../errors.ts';
 import type { BytesEntry, BytesRange, BytesStore, BytesWrite, CommitOptions } from '../bytes-store.ts';
+import { type PackedWrites, packWrites, restoreWritesOf } from '../packed-writes.ts';
 import { lmdbError } from './lmdb-errors.ts';
 import { storeDatabase, storedKeyPrefix } from './lmdb-open-options.ts';
 import type { BinaryDatabase, LmdbTaskEnvironment } from './lmdb-task-environment.ts';
-import { packWrites, RestoreWriter } from './restore-writer.ts';
+import { RestoreWriter } from './restore-writer.ts';
 
 /**
  * A bytes store in one named database of its task's LMDB environment.
@@ -79,7 +80,8 @@ export class LmdbBytesStore implements BytesStore {
   async commit(writes: readonly BytesWrite[], changelogOffset?: number, options: CommitOptions = {}): Promise<void> {
     this.#assertOpen();
     assertOffset(this.name, changelogOffset);
-    if (options.atomic === false) return this.#writeInOrder(writes, changelogOffset, options.durable ?? true);
+    if (options.atomic === false)
+      return this.#writeInOrder(packWrites(writes), changelogOffset, options.durable ?? true);
     // Checked before the transaction: an oversized key fails the commit without touching the store.
     for (const write of writes) this.#checkKey(write.key);
     return this.#transact(
@@ -96,14 +98,22 @@ export class LmdbBytesStore implements BytesStore {
     );
   }
 
+  async restorePacked(packed: PackedWrites, changelogOffset: number, options: CommitOptions = {}): Promise<void> {
+    this.#assertOpen();
+    assertOffset(this.name, changelogOffset);
+    return this.#writeInOrder(packed, changelogOffset, options.durable ?? true);
+  }
+
   /**
-   * Restoration's writes, through the restore writer's worker thread: the event loop only packs the batch
-   * (see RestoreWriter). Written in order with the offset last, so the offset never runs ahead of the data.
+   * Restoration's writes, through the restore writer's worker thread: the event loop only hands over the
+   * packed batch (see RestoreWriter). Written in order with the offset last, so the offset never runs
+   * ahead of the data.
    */
-  #writeInOrder(writes: readonly BytesWrite[], changelogOffset: number | undefined, durable: boolean): Promise<void> {
-    // Packing checks the key sizes: an oversized key fails the batch before anything is written.
-    const packed = packWrites(writes, this.#maxKeyLength);
-    if (typeof packed === 'number') throw this.#keyTooLong(writes[packed]!.key);
+  #writeInOrder(packed: PackedWrites, changelogOffset: number | undefined, durable: boolean): Promise<void> {
+    // An oversized key fails the batch before anything is written.
+    if (packed.longestKey > this.#maxKeyLength) {
+      throw this.#keyTooLong(restoreWritesOf(packed).find((w) => w.key.length > this.#maxKeyLength)!.key);
+    }
     return this.#run(
       `write to store "${this.name}"`,
       async () => {

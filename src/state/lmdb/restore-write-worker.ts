@@ -9,7 +9,7 @@
 // has runtime dependencies.
 import { parentPort } from 'node:worker_threads';
 import { type Database, open, type RootDatabase } from 'lmdb';
-import { databaseOptions, environmentOptions, offsetsDatabase } from './lmdb-open-options.ts';
+import { databaseOptions, environmentOptions, offsetsDatabase, storedKeyPrefix } from './lmdb-open-options.ts';
 import type { RestoreWriteReply, RestoreWriteRequest } from './restore-writer.ts';
 
 interface OpenEnvironment {
@@ -58,8 +58,10 @@ function applyWrites(env: OpenEnvironment, request: WriteRequest): void {
     const keyLength = data.readUInt32LE(at);
     const valueLength = data.readInt32LE(at + 4);
     at += 8;
-    const key = data.subarray(at, at + keyLength);
-    at += keyLength;
+    // The spare byte before the key takes the stored-key format byte: the stored key without a copy.
+    data[at] = storedKeyPrefix;
+    const key = data.subarray(at, at + 1 + keyLength);
+    at += 1 + keyLength;
     if (valueLength < 0) {
       db.removeSync(key);
     } else {

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { BytesWrite } from '../bytes-store.ts';
-import { storedKeyPrefix } from './lmdb-open-options.ts';
+import type { PackedWrites } from '../packed-writes.ts';
 
 /** A message to the restore writer's worker. */
 export type RestoreWriteRequest =
@@ -10,7 +9,7 @@ export type RestoreWriteRequest =
       /** The task's LMDB environment directory. */
       readonly path: string;
       readonly database: string;
-      /** `count` writes, each: u32le key length, i32le value length (-1: delete), stored key, value. */
+      /** `count` writes laid out as `PackedWrites` (packed-writes.ts); the worker fills the spare byte. */
       readonly data: ArrayBuffer;
       readonly count: number;
       /** The store's key in the offsets database, and its offset encoded as stored (null: no offset). */
@@ -26,12 +25,6 @@ export interface RestoreWriteReply {
   readonly error?: string;
 }
 
-/** A batch of writes copied into one transferable buffer (see `packWrites`). */
-export interface PackedWrites {
-  readonly data: ArrayBuffer;
-  readonly count: number;
-}
-
 /** One write batch for `RestoreWriter.write`. */
 export interface RestoreBatch {
   readonly path: string;
@@ -45,8 +38,7 @@ export interface RestoreBatch {
 /**
  * Writes restoration batches from a worker thread. Restoring is the one place where the event loop would
  * otherwise spend most of its time inside lmdb-js: about 0.7 us per put for 1M puts, plus the garbage
- * of a stored-key buffer per record. Here the event loop only copies each batch into one buffer and
- * transfers it; the worker, sharing the process's LMDB environments (lmdb-js supports that), puts the
+ * of a stored-key buffer per record. Here the event loop only transfers each packed batch; the worker, sharing the process's LMDB environments (lmdb-js supports that), puts the
  * writes in order, the offset last. One worker per process, created on first use; it does not keep the
  * process alive.
  */
@@ -127,49 +119,4 @@ export class RestoreWriter {
     this.#worker = worker;
     return worker;
   }
-}
-
-/**
- * Copies the writes into one transferable buffer, each key behind the stored-key format byte; or, when a
- * key is longer than `maxKeyLength`, the index of the first such write (nothing is packed). One pass that
- * sizes and checks, one that copies: this runs on the event loop for every restored record.
- */
-export function packWrites(writes: readonly BytesWrite[], maxKeyLength: number): PackedWrites | number {
-  const count = writes.length;
-  let size = 9 * count;
-  for (let i = 0; i < count; i++) {
-    const write = writes[i]!;
-    const keyLength = write.key.length;
-    if (keyLength > maxKeyLength) return i;
-    size += keyLength + (write.value === null ? 0 : write.value.length);
-  }
-  const packed = Buffer.allocUnsafeSlow(size);
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const { key, value } = writes[i]!;
-    at = writeUint32(packed, at, key.length + 1);
-    // -1 (a delete) as an unsigned 32-bit length.
-    at = writeUint32(packed, at, value === null ? 0xffffffff : value.length);
-    packed[at++] = storedKeyPrefix;
-    at = copyInto(packed, key, at);
-    if (value !== null) at = copyInto(packed, value, at);
-  }
-  return { data: packed.buffer as ArrayBuffer, count };
-}
-
-// Little-endian by hand: Buffer#writeUInt32LE's argument checks cost more than the four stores.
-function writeUint32(target: Buffer, at: number, value: number): number {
-  target[at] = value;
-  target[at + 1] = value >>> 8;
-  target[at + 2] = value >>> 16;
-  target[at + 3] = value >>> 24;
-  return at + 4;
-}
-
-// Keys and values are mostly a few dozen bytes: a loop beats a native copy call per field.
-function copyInto(target: Buffer, source: Buffer, at: number): number {
-  const length = source.length;
-  if (length > 64) return at + source.copy(target, at);
-  for (let i = 0; i < length; i++) target[at + i] = source[i]!;
-  return at + length;
 }

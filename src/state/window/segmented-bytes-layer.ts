@@ -1,6 +1,7 @@
 import { KStreamsError } from '../../errors.ts';
 import type { BytesEntry, BytesRange, BytesWrite, CommitOptions } from '../bytes-store.ts';
 import type { KeyValueBytesLayer } from '../key-value/key-value-bytes-layer.ts';
+import { type RestoreWrites, restoreWritesOf } from '../packed-writes.ts';
 import type { StoreRecordContext } from '../store-context.ts';
 import type { SegmentedStoreState } from './segmented-store-state.ts';
 import { readTime, timeBytes, writeTime } from './time-bytes.ts';
@@ -118,7 +119,9 @@ export class SegmentedBytesLayer implements KeyValueBytesLayer {
    * Restores changelog records (windowed keys): stream time advances over the whole batch first, then
    * records already expired by it are skipped, and segments it expires are deleted in the same commit.
    */
-  async restore(batch: readonly BytesWrite[], changelogOffset: number, options?: CommitOptions): Promise<void> {
+  async restore(restored: RestoreWrites, changelogOffset: number, options?: CommitOptions): Promise<void> {
+    // Windowed keys are read per record: a packed batch becomes views of its buffer.
+    const batch = restoreWritesOf(restored);
     const schema = this.#schema;
     const suffixLength = schema.suffixLength;
     let sequence = this.#state.sequence;

@@ -6,11 +6,13 @@ import {
   type Assignment,
   type ConsumedRecord,
   createKafkaClient,
+  type FetchedRecordBatches,
   type GroupConsumer,
   type KafkaClient,
   type MemberAssignment,
   type MemberSubscription,
   type PartitionAssignor,
+  RecordBatchCursor,
 } from '../../../src/kafka/index.ts';
 import { testBrokers, testSaslBrokers } from '../../setup/kafka-env.ts';
 import javaVectors from '../fixtures/murmur2-java.json' with { type: 'json' };
@@ -415,6 +417,50 @@ export function describeKafkaContract(adapter: AdapterName): void {
       ]);
       read.push(...(await pollRecords(consumer, 6 - read.length + 1, 5_000)), ...(await pollFor(consumer, 600)));
       expect(read.map((r) => text(r.value)).sort()).toEqual(['p0-0', 'p0-1', 'p0-2', 'p1-0', 'p1-1', 'p1-2', 'p1-3']);
+    });
+
+    /** Every record of the fetched batches, as `partition@offset key=value [headers]`. */
+    function readBatches(fetched: readonly FetchedRecordBatches[]): string[] {
+      const out: string[] = [];
+      for (const partition of fetched) {
+        const cursor = new RecordBatchCursor(partition);
+        const slice = (start: number, length: number) =>
+          length < 0 ? 'null' : cursor.bytes.toString('utf8', start, start + length);
+        while (cursor.next()) {
+          const headers = cursor.headers().map((h) => `${h.key}:${h.value.toString()}`);
+          const record = `${slice(cursor.keyStart, cursor.keyLength)}=${slice(cursor.valueStart, cursor.valueLength)}`;
+          out.push(`${partition.partition}@${cursor.offset} ${record} [${headers.join(',')}]`);
+        }
+      }
+      return out;
+    }
+
+    it('hands out fetched record batches that read as poll reads the same records, then polls on after them', async () => {
+      const { topic, producer, consumer } = await assignedOverTwoPartitions('batches');
+      await producer.send([
+        { topic, partition: 0, key: Buffer.from('k'), value: null, headers: [{ key: 'h', value: Buffer.from('v') }] },
+      ]);
+      const viaBatches: string[] = [];
+      const deadline = Date.now() + 20_000;
+      while (viaBatches.length < 7 && Date.now() < deadline) {
+        const fetched = await consumer.pollBatches?.({ timeoutMs: 500 });
+        expect(fetched).toBeDefined();
+        viaBatches.push(...readBatches(fetched ?? []));
+      }
+      const reference = track(client.assignedConsumer());
+      await reference.assign([
+        { topic, partition: 0, offset: 0 },
+        { topic, partition: 1, offset: 0 },
+      ]);
+      const viaPoll = (await pollRecords(reference, 7)).map(
+        (r) =>
+          `${r.partition}@${r.offset} ${text(r.key) ?? 'null'}=${text(r.value) ?? 'null'} [${r.headers.map((h) => `${h.key}:${h.value.toString()}`).join(',')}]`,
+      );
+      expect(viaBatches.sort()).toEqual(viaPoll.sort());
+      expect(viaBatches).toContain('0@3 k=null [h:v]');
+      // Decoded polls go on after what the batches handed out.
+      await producer.send([{ topic, partition: 1, key: null, value: Buffer.from('p1-3') }]);
+      expect((await pollRecords(consumer, 1)).map((r) => [r.offset, text(r.value)])).toEqual([[3, 'p1-3']]);
     });
 
     it('creates a compacted topic whose configuration reads back', async () => {

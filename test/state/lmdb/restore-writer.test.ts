@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { BytesWrite } from '../../../src/state/bytes-store.ts';
 import { storeDatabase } from '../../../src/state/lmdb/lmdb-open-options.ts';
 import { openLmdbStore } from '../../../src/state/lmdb/open-lmdb-store.ts';
-import { type PackedWrites, packWrites, RestoreWriter } from '../../../src/state/lmdb/restore-writer.ts';
+import { RestoreWriter } from '../../../src/state/lmdb/restore-writer.ts';
 import { lmdbDirectory } from '../../../src/state/lmdb/state-directory-layout.ts';
+import { packWrites } from '../../../src/state/packed-writes.ts';
 import { closeWithin, useTaskLocation } from './support/temporary-state-dir.ts';
 
 // The store's thread renews its LMDB read snapshot on a timer tick; LmdbBytesStore resets it after its
@@ -16,45 +16,6 @@ const offset = (value: number) => {
   return encoded;
 };
 
-// Any key size: the worker must not rely on the event loop's check.
-const packed = (writes: readonly BytesWrite[]): PackedWrites => {
-  const result = packWrites(writes, Number.MAX_SAFE_INTEGER);
-  if (typeof result === 'number') throw new Error('unreachable: no key limit');
-  return result;
-};
-
-describe('packWrites (the event loop side of a restoration batch)', () => {
-  it('lays out each write as key length (with the format byte), value length (-1: delete), key, value', () => {
-    const result = packed([
-      { key: Buffer.from('ab'), value: Buffer.from('xyz') },
-      { key: Buffer.from('c'), value: null },
-      { key: Buffer.alloc(100, 7), value: Buffer.alloc(70_000, 9) },
-    ]);
-    expect(result.count).toBe(3);
-    const data = Buffer.from(result.data);
-    expect(data.readUInt32LE(0)).toBe(3);
-    expect(data.readInt32LE(4)).toBe(3);
-    expect(data.subarray(8, 14)).toEqual(Buffer.from([0, 0x61, 0x62, 0x78, 0x79, 0x7a]));
-    expect(data.readUInt32LE(14)).toBe(2);
-    expect(data.readInt32LE(18)).toBe(-1);
-    expect(data.subarray(22, 24)).toEqual(Buffer.from([0, 0x63]));
-    expect(data.readUInt32LE(24)).toBe(101);
-    expect(data.readInt32LE(28)).toBe(70_000);
-    expect(data.subarray(33, 133)).toEqual(Buffer.alloc(100, 7));
-    expect(data.subarray(133)).toEqual(Buffer.alloc(70_000, 9));
-  });
-
-  it('answers the index of the first key over the limit, packing nothing', () => {
-    const writes = [
-      { key: Buffer.alloc(10), value: Buffer.from('v') },
-      { key: Buffer.alloc(11), value: null },
-      { key: Buffer.alloc(12), value: Buffer.from('w') },
-    ];
-    expect(packWrites(writes, 10)).toBe(1);
-    expect(packWrites(writes, 12)).toMatchObject({ count: 3 });
-  });
-});
-
 describe('RestoreWriter (the worker that writes restoration batches)', () => {
   const location = useTaskLocation('restore-app', '0_1');
 
@@ -65,7 +26,7 @@ describe('RestoreWriter (the worker that writes restoration batches)', () => {
       RestoreWriter.shared().write({
         path,
         database: storeDatabase('counts'),
-        writes: packed(
+        writes: packWrites(
           Array.from({ length: 1_000 }, (_, i) => ({
             key: Buffer.from(`k${from + i}`),
             value: Buffer.from(value),
@@ -81,7 +42,7 @@ describe('RestoreWriter (the worker that writes restoration batches)', () => {
       RestoreWriter.shared().write({
         path,
         database: storeDatabase('counts'),
-        writes: packed([{ key: Buffer.from('k0'), value: null }]),
+        writes: packWrites([{ key: Buffer.from('k0'), value: null }]),
         offsetKey: Buffer.from('counts'),
         offset: offset(2_000),
         durable: true,
@@ -105,7 +66,7 @@ describe('RestoreWriter (the worker that writes restoration batches)', () => {
       RestoreWriter.shared().write({
         path,
         database: storeDatabase('counts'),
-        writes: packed([
+        writes: packWrites([
           { key: Buffer.from('fine'), value: Buffer.from(`${to}`) },
           { key, value: Buffer.from('v') },
         ]),
