@@ -49,6 +49,11 @@ export interface ConsumeJob extends JobBase {
   readonly partitions: number;
   /** The fetch size of the consumer it is compared with (the engine's restore consumer uses the app's). */
   readonly fetchMaxBytes?: number;
+  /**
+   * Read the fetched record batches in place (pollBatches and a RecordBatchCursor, as restoration reads
+   * them) instead of polling decoded records.
+   */
+  readonly undecoded?: boolean;
 }
 
 export interface StatefulRunResult {

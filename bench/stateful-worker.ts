@@ -2,7 +2,7 @@
 // changelog read, with one adapter, so its peak RSS is its own. Started with a StatefulJob as JSON in argv;
 // answers with WorkerMessages (worker-support.ts) over IPC.
 import { StreamsBuilder } from '../src/dsl/index.ts';
-import { createKafkaClient, type KafkaClient } from '../src/kafka/index.ts';
+import { type AssignedConsumer, createKafkaClient, type KafkaClient, RecordBatchCursor } from '../src/kafka/index.ts';
 import type { Topology } from '../src/processor/index.ts';
 import { KafkaStreams, type Logger } from '../src/runtime/index.ts';
 import { Serdes } from '../src/serdes/index.ts';
@@ -177,12 +177,7 @@ async function readToEnd(
   onRecord: (key: Buffer, value: Buffer | null) => void,
   fetchMaxBytes?: number,
 ): Promise<number> {
-  const consumer = client.assignedConsumer(fetchMaxBytes === undefined ? {} : { maxBytes: fetchMaxBytes });
-  try {
-    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
-    const ends = new Map((await consumer.endOffsets(tps)).map((end) => [end.partition, end.offset]));
-    const open = new Set(tps.filter((tp) => (ends.get(tp.partition) ?? 0) > 0).map((tp) => tp.partition));
-    await consumer.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
+  return withAssigned(client, topic, partitions, fetchMaxBytes, async (consumer, ends, open) => {
     let read = 0;
     while (open.size > 0) {
       for (const record of await consumer.poll({ maxRecords: 10_000, timeoutMs: 500 })) {
@@ -192,6 +187,51 @@ async function readToEnd(
       }
     }
     return read;
+  });
+}
+
+/** As `readToEnd`, reading the fetched record batches in place as restoration does; `onRecord` gets sizes. */
+async function readBatchesToEnd(
+  client: KafkaClient,
+  topic: string,
+  partitions: number,
+  onRecord: (keyLength: number, valueLength: number) => void,
+  fetchMaxBytes?: number,
+): Promise<number> {
+  return withAssigned(client, topic, partitions, fetchMaxBytes, async (consumer, ends, open) => {
+    let read = 0;
+    while (open.size > 0) {
+      const fetched = await consumer.pollBatches?.({ timeoutMs: 500 });
+      if (fetched === undefined) throw new Error('this adapter cannot fetch record batches undecoded');
+      for (const partition of fetched) {
+        const end = ends.get(partition.partition) ?? 0;
+        const cursor = new RecordBatchCursor(partition);
+        while (cursor.next()) {
+          if (cursor.offset >= end) continue;
+          read++;
+          if (cursor.keyLength >= 0) onRecord(cursor.keyLength, cursor.valueLength);
+          if (cursor.offset + 1 >= end) open.delete(partition.partition);
+        }
+      }
+    }
+    return read;
+  });
+}
+
+async function withAssigned(
+  client: KafkaClient,
+  topic: string,
+  partitions: number,
+  fetchMaxBytes: number | undefined,
+  read: (consumer: AssignedConsumer, ends: ReadonlyMap<number, number>, open: Set<number>) => Promise<number>,
+): Promise<number> {
+  const consumer = client.assignedConsumer(fetchMaxBytes === undefined ? {} : { maxBytes: fetchMaxBytes });
+  try {
+    const tps = Array.from({ length: partitions }, (_, partition) => ({ topic, partition }));
+    const ends = new Map((await consumer.endOffsets(tps)).map((end) => [end.partition, end.offset]));
+    const open = new Set(tps.filter((tp) => (ends.get(tp.partition) ?? 0) > 0).map((tp) => tp.partition));
+    await consumer.assign(tps.map((tp) => ({ ...tp, offset: 0 })));
+    return await read(consumer, ends, open);
   } finally {
     await consumer.close();
   }
@@ -242,16 +282,27 @@ async function runConsume(job: ConsumeJob): Promise<StatefulRunResult> {
   const cpuStart = process.cpuUsage();
   const start = performance.now();
   let bytes = 0;
-  const records = await readToEnd(
-    client,
-    job.topic,
-    job.partitions,
-    (key, value) => {
-      // Touch each record as a restore would, so the read cannot be optimised away.
-      bytes += key.length + (value?.length ?? 0);
-    },
-    job.fetchMaxBytes,
-  );
+  // Touch each record as a restore would, so the read cannot be optimised away.
+  const records =
+    job.undecoded === true
+      ? await readBatchesToEnd(
+          client,
+          job.topic,
+          job.partitions,
+          (keyLength, valueLength) => {
+            bytes += keyLength + Math.max(valueLength, 0);
+          },
+          job.fetchMaxBytes,
+        )
+      : await readToEnd(
+          client,
+          job.topic,
+          job.partitions,
+          (key, value) => {
+            bytes += key.length + (value?.length ?? 0);
+          },
+          job.fetchMaxBytes,
+        );
   const seconds = (performance.now() - start) / 1000;
   const cpu = process.cpuUsage(cpuStart);
   if (bytes === 0 && records > 0) throw new Error('read records without bytes');
