@@ -463,6 +463,42 @@ export function describeKafkaContract(adapter: AdapterName): void {
       expect((await pollRecords(consumer, 1)).map((r) => [r.offset, text(r.value)])).toEqual([[3, 'p1-3']]);
     });
 
+    it('reads compressed batches undecoded, and hides aborted transactions from a read_committed batch reader', async () => {
+      const topic = await createTopic('batches-tx', 1);
+      const zipped = track(client.producer({ compression: 'gzip' }));
+      await zipped.send(
+        [0, 1, 2].map((i) => ({ topic, partition: 0, key: Buffer.from(`z${i}`), value: Buffer.from('v'.repeat(200)) })),
+      );
+      const producer = track(client.producer({ transactionalId: uniqueName('batches-tx') }));
+      const aborted = await producer.beginTransaction();
+      await aborted.send([{ topic, partition: 0, key: Buffer.from('aborted'), value: Buffer.from('x') }]);
+      await aborted.abort();
+      const committed = await producer.beginTransaction();
+      await committed.send([{ topic, partition: 0, key: Buffer.from('committed'), value: Buffer.from('y') }]);
+      await committed.commit();
+
+      /** The keys read through pollBatches from offset 0: `expected` of them, then whatever follows in 500 ms. */
+      const readKeys = async (isolationLevel: 'read_committed' | 'read_uncommitted', expected: number) => {
+        const consumer = track(client.assignedConsumer({ isolationLevel }));
+        await consumer.assign([{ topic, partition: 0, offset: 0 }]);
+        const keys: string[] = [];
+        const deadline = Date.now() + 20_000;
+        let settleUntil = Number.POSITIVE_INFINITY;
+        while (Date.now() < Math.min(deadline, settleUntil)) {
+          if (keys.length >= expected) settleUntil = Math.min(settleUntil, Date.now() + 500);
+          for (const partition of (await consumer.pollBatches?.({ timeoutMs: 250 })) ?? []) {
+            const cursor = new RecordBatchCursor(partition);
+            while (cursor.next()) {
+              keys.push(cursor.bytes.toString('utf8', cursor.keyStart, cursor.keyStart + cursor.keyLength));
+            }
+          }
+        }
+        return keys;
+      };
+      expect(await readKeys('read_committed', 4)).toEqual(['z0', 'z1', 'z2', 'committed']);
+      expect(await readKeys('read_uncommitted', 5)).toEqual(['z0', 'z1', 'z2', 'aborted', 'committed']);
+    });
+
     it('creates a compacted topic whose configuration reads back', async () => {
       const name = uniqueName(`${adapter}-compacted`);
       await admin.createTopics([
