@@ -16,7 +16,7 @@ import {
 } from '../../../src/kafka/index.ts';
 import { testBrokers, testSaslBrokers } from '../../setup/kafka-env.ts';
 import javaVectors from '../fixtures/murmur2-java.json' with { type: 'json' };
-import { eventually, pollFor, pollRecords, text, uniqueName } from './contract-support.ts';
+import { eventually, pollFor, pollRecords, sendInTransaction, text, uniqueName } from './contract-support.ts';
 
 /**
  * The behaviour every Kafka client adapter must show against a real broker. Each adapter's test file
@@ -470,12 +470,12 @@ export function describeKafkaContract(adapter: AdapterName): void {
         [0, 1, 2].map((i) => ({ topic, partition: 0, key: Buffer.from(`z${i}`), value: Buffer.from('v'.repeat(200)) })),
       );
       const producer = track(client.producer({ transactionalId: uniqueName('batches-tx') }));
-      const aborted = await producer.beginTransaction();
-      await aborted.send([{ topic, partition: 0, key: Buffer.from('aborted'), value: Buffer.from('x') }]);
-      await aborted.abort();
-      const committed = await producer.beginTransaction();
-      await committed.send([{ topic, partition: 0, key: Buffer.from('committed'), value: Buffer.from('y') }]);
-      await committed.commit();
+      await sendInTransaction(producer, [{ topic, partition: 0, key: Buffer.from('aborted'), value: null }], 'abort');
+      await sendInTransaction(
+        producer,
+        [{ topic, partition: 0, key: Buffer.from('committed'), value: null }],
+        'commit',
+      );
 
       /** The keys read through pollBatches from offset 0: `expected` of them, then whatever follows in 500 ms. */
       const readKeys = async (isolationLevel: 'read_committed' | 'read_uncommitted', expected: number) => {

@@ -1,8 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import type { AssignedConsumer, ConsumedRecord, GroupConsumer } from '../../../src/kafka/index.ts';
+import type {
+  AssignedConsumer,
+  ConsumedRecord,
+  GroupConsumer,
+  Producer,
+  ProducerRecord,
+} from '../../../src/kafka/index.ts';
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${randomUUID().slice(0, 8)}`;
+}
+
+/** Sends the records in one transaction of a transactional producer, then commits or aborts it. */
+export async function sendInTransaction(
+  producer: Producer,
+  records: readonly ProducerRecord[],
+  outcome: 'commit' | 'abort',
+): Promise<void> {
+  const transaction = await producer.beginTransaction();
+  await transaction.send(records);
+  await (outcome === 'commit' ? transaction.commit() : transaction.abort());
 }
 
 type Pollable = Pick<GroupConsumer | AssignedConsumer, 'poll'>;

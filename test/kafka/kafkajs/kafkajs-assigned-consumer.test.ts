@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConsumedRecord } from '../../../src/kafka/types.ts';
+import { sendInTransaction } from '../contract/contract-support.ts';
 import { kafkaJsTestbed, uniqueName } from './kafkajs-test-support.ts';
 
 const bed = kafkaJsTestbed();
@@ -9,12 +10,16 @@ describe('KafkaJsAssignedConsumer', () => {
   it('ends at the last stable offset and skips aborted records under read_committed', async () => {
     const topic = await bed.createTopic('restore', 1);
     const producer = bed.track(bed.client().producer({ transactionalId: uniqueName('restore-tx') }));
-    const committed = await producer.beginTransaction();
-    await committed.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('kept') }]);
-    await committed.commit();
-    const aborted = await producer.beginTransaction();
-    await aborted.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('aborted') }]);
-    await aborted.abort();
+    await sendInTransaction(
+      producer,
+      [{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('kept') }],
+      'commit',
+    );
+    await sendInTransaction(
+      producer,
+      [{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('aborted') }],
+      'abort',
+    );
     const open = await producer.beginTransaction();
     await open.send([{ topic, partition: 0, key: Buffer.from('k'), value: Buffer.from('pending') }]);
 
