@@ -52,9 +52,8 @@ interface KafkaJsBroker {
 
 const fetchApiKey = 1;
 const rawVersion = 11;
-// kafkajs's own Fetch v11 request encoder; the response is read here, leaving the record batches as bytes.
-const require = createRequire(import.meta.url);
-const fetchV11Request = require('kafkajs/src/protocol/requests/fetch/v11/request.js') as (options: {
+
+type FetchV11Request = (options: {
   replicaId: number;
   isolationLevel: number;
   maxWaitTime: number;
@@ -63,8 +62,19 @@ const fetchV11Request = require('kafkajs/src/protocol/requests/fetch/v11/request
   topics: RawFetchOptions['topics'];
 }) => ProtocolRequest;
 
+// kafkajs's own Fetch v11 request encoder (the response is read here, leaving the record batches as
+// bytes). Not part of its public API: if a kafkajs release moves it, restoration reads decoded records.
+const fetchV11Request = ((): FetchV11Request | undefined => {
+  try {
+    return createRequire(import.meta.url)('kafkajs/src/protocol/requests/fetch/v11/request.js') as FetchV11Request;
+  } catch {
+    return undefined;
+  }
+})();
+
 /** Whether the cluster's brokers answer Fetch v11 (Kafka 2.3+), the version read undecoded here. */
 export function rawFetchSupported(cluster: Cluster): boolean {
+  if (fetchV11Request === undefined) return false;
   const versions = (cluster as unknown as { brokerPool?: { versions?: KafkaJsBroker['versions'] } }).brokerPool
     ?.versions;
   return (versions?.[fetchApiKey]?.maxVersion ?? 0) >= rawVersion;
@@ -72,6 +82,8 @@ export function rawFetchSupported(cluster: Cluster): boolean {
 
 /** Sends one Fetch v11 to the leader `nodeId`, answered with each partition's record batches undecoded. */
 export async function rawFetch(cluster: Cluster, nodeId: string, options: RawFetchOptions): Promise<RawFetchTopic[]> {
+  if (fetchV11Request === undefined)
+    throw new Error('kafkajs has no Fetch v11 encoder; check rawFetchSupported first.');
   const broker = (await cluster.findBroker({ nodeId })) as unknown as KafkaJsBroker;
   try {
     return await broker.connectionPool.send({
