@@ -1,4 +1,5 @@
 import { KStreamsError } from '../errors.ts';
+import { crc32c } from './crc32c.ts';
 import type { AbortedTransaction, Decompress, FetchedRecordBatches, Header } from './types.ts';
 
 /** Kafka's compression codecs, by the value of a record batch's attribute bits 0-2. */
@@ -17,6 +18,7 @@ export type RecordBatchesSource = Omit<FetchedRecordBatches, 'topic' | 'partitio
 // The v2 record batch header (KIP-98): offsets of its fields and its size.
 const batchLengthAt = 8;
 const magicAt = 16;
+const crcAt = 17;
 const attributesAt = 21;
 const lastOffsetDeltaAt = 23;
 const producerIdAt = 43;
@@ -44,8 +46,8 @@ export function nextOffsetAfter(bytes: Buffer, from: number): number {
 /**
  * The complete batches of `bytes` with every compressed one inflated, for a library whose codecs are
  * asynchronous (a cursor inflates synchronously); `bytes` itself when none is compressed. An inflated
- * batch keeps its header with the codec bits cleared and the length fixed, and a stale CRC, which the
- * cursor does not check.
+ * batch keeps its header with the codec bits cleared, its length and CRC recomputed (after its own CRC
+ * was checked).
  */
 export async function inflateRecordBatches(
   bytes: Buffer,
@@ -62,12 +64,15 @@ export async function inflateRecordBatches(
     if (codec === undefined || codec === 'none') {
       parts.push(bytes.subarray(at, batchEnd));
     } else {
+      // Checked before inflating, then sealed again: the cursor checks every batch it reads.
+      checkCrc(bytes, at, batchEnd);
       compressed = true;
       const records = await decompress(codec, bytes.subarray(at + batchHeaderBytes, batchEnd));
-      const header = Buffer.from(bytes.subarray(at, at + batchHeaderBytes));
-      header.writeInt32BE(batchHeaderBytes - 12 + records.length, batchLengthAt);
-      header.writeInt16BE(attributes & ~compressionBits, attributesAt);
-      parts.push(header, records);
+      const batch = Buffer.concat([bytes.subarray(at, at + batchHeaderBytes), records]);
+      batch.writeInt32BE(batch.length - 12, batchLengthAt);
+      batch.writeInt16BE(attributes & ~compressionBits, attributesAt);
+      batch.writeUInt32BE(crc32c(batch, attributesAt), crcAt);
+      parts.push(batch);
     }
     at = batchEnd;
   }
@@ -78,7 +83,8 @@ export async function inflateRecordBatches(
  * Reads records in place from fetched record batches (format v2): after each `next()` that returns true,
  * the fields describe one record as positions in `bytes`, and nothing is allocated per record. This is
  * restoration's path: a changelog record goes from the fetch response straight into a store's write
- * batch. Compressed batches are inflated one at a time. Control batches are skipped, and under
+ * batch. Each batch read is checked against its CRC-32C first, as Java's consumer does by default
+ * (check.crcs). Compressed batches are inflated one at a time. Control batches are skipped, and under
  * read_committed so are the batches of aborted transactions, as Java's fetcher decides it (the aborted
  * transactions list plus the abort markers). Records before `from` are skipped.
  */
@@ -220,6 +226,7 @@ export class RecordBatchCursor {
       const baseOffset = readOffset(bytes, at);
       const lastOffset = baseOffset + bytes.readInt32BE(at + lastOffsetDeltaAt);
       if (lastOffset < source.from) continue;
+      checkCrc(bytes, at, batchEnd);
       const attributes = bytes.readInt16BE(at + attributesAt);
       if (source.readCommitted && !this.#keepTransactional(bytes, at, attributes, lastOffset, batchEnd)) continue;
       if (attributes & controlBit) continue;
@@ -270,6 +277,18 @@ export class RecordBatchCursor {
     }
   }
 }
+
+function checkCrc(bytes: Buffer, at: number, batchEnd: number): void {
+  const stored = bytes.readUInt32BE(at + crcAt);
+  const computed = crc32c(bytes, at + attributesAt, batchEnd);
+  if (computed !== stored) {
+    throw corrupt(
+      `the batch at offset ${readOffset(bytes, at)} fails its CRC-32C check (stored ${hex(stored)}, computed ${hex(computed)}): it was damaged on disk or on the wire`,
+    );
+  }
+}
+
+const hex = (value: number) => `0x${value.toString(16).padStart(8, '0')}`;
 
 function readOffset(bytes: Buffer, at: number): number {
   return bytes.readUInt32BE(at) * twoTo32 + bytes.readUInt32BE(at + 4);

@@ -8,7 +8,7 @@ import {
   RecordBatchCursor,
 } from '../../src/kafka/record-batches.ts';
 import type { AbortedTransaction } from '../../src/kafka/types.ts';
-import { encodeRecordBatch } from './support/record-batch-encoder.ts';
+import { encodeRecordBatch, sealRecordBatch } from './support/record-batch-encoder.ts';
 
 const gunzip = (codec: CompressionCodec, data: Buffer) => {
   if (codec !== 'gzip') throw new Error(`unexpected codec ${codec}`);
@@ -164,13 +164,35 @@ describe('RecordBatchCursor', () => {
   it('fails with a clear error on a corrupt record or an old message format', () => {
     const good = encodeRecordBatch({ baseOffset: 0, records: [{ offsetDelta: 0, key: 'a', value: '1' }] });
     const lying = Buffer.from(good);
-    // The record's length varint (first byte of the records) says 63 bytes.
+    // The record's length varint (first byte of the records) says 63 bytes, under a matching CRC.
     lying[61] = 126;
+    sealRecordBatch(lying);
     expect(() => readAll(lying)).toThrow(KStreamsError);
     expect(() => readAll(lying)).toThrow(/record of 63 bytes runs past its batch/);
     const old = Buffer.from(good);
     old[16] = 1;
     expect(() => readAll(old)).toThrow(/only format 2/);
+  });
+
+  it('fails on a batch whose bytes do not match its CRC, naming its offset', () => {
+    const good = encodeRecordBatch({ baseOffset: 40, records: [{ offsetDelta: 0, key: 'a', value: 'value' }] });
+    expect(readAll(good).map((r) => r.value)).toEqual(['value']);
+    const damaged = Buffer.from(good);
+    damaged.writeUInt8(damaged.readUInt8(damaged.length - 2) ^ 0x01, damaged.length - 2);
+    expect(() => readAll(damaged)).toThrow(/batch at offset 40 fails its CRC-32C check/);
+  });
+
+  it('checks a compressed batch before inflating it and seals the inflated one again', async () => {
+    const zipped = encodeRecordBatch({
+      baseOffset: 0,
+      gzip: true,
+      records: [{ offsetDelta: 0, key: 'a', value: '1' }],
+    });
+    const damaged = Buffer.from(zipped);
+    damaged.writeUInt8(damaged.readUInt8(damaged.length - 5) ^ 0x01, damaged.length - 5);
+    const inflate = async (_: CompressionCodec, data: Buffer) => gunzipSync(data);
+    await expect(inflateRecordBatches(damaged, inflate)).rejects.toThrow(/CRC-32C/);
+    expect(readAll(await inflateRecordBatches(zipped, inflate)).map((r) => r.key)).toEqual(['a']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { gzipSync } from 'node:zlib';
+import { crc32c } from '../../../src/kafka/crc32c.ts';
 
 type Bytes = Buffer | string | null;
 
@@ -51,7 +52,13 @@ function encodeRecord(record: EncodedRecord): Buffer {
   return Buffer.concat([varint(body.length), body]);
 }
 
-/** A v2 record batch as a broker sends it, for tests of readers (CRC left 0: readers do not check it). */
+/** Recomputes a batch's CRC-32C in place (after a test changed its bytes on purpose). */
+export function sealRecordBatch(batch: Buffer): Buffer {
+  batch.writeUInt32BE(crc32c(batch, 21), 17);
+  return batch;
+}
+
+/** A v2 record batch as a broker sends it, for tests of readers. */
 export function encodeRecordBatch(batch: EncodedBatch): Buffer {
   const marker = Buffer.alloc(4);
   marker.writeInt16BE(batch.control === 'commit' ? 1 : 0, 2);
@@ -74,5 +81,5 @@ export function encodeRecordBatch(batch: EncodedBatch): Buffer {
   header.writeInt32BE(batch.lastOffsetDelta ?? count - 1, 23);
   header.writeBigInt64BE(batch.producerId ?? -1n, 43);
   header.writeInt32BE(count, 57);
-  return Buffer.concat([header, payload]);
+  return sealRecordBatch(Buffer.concat([header, payload]));
 }
