@@ -15,6 +15,7 @@ import {
   type Reader,
   readKnownTaggedFields,
 } from '@platformatic/kafka';
+import { KStreamsError } from '../../errors.ts';
 import { compressionCodecs } from '../record-batches.ts';
 import type { AbortedTransaction, Decompress } from '../types.ts';
 
@@ -39,9 +40,15 @@ const emptyRecords: Buffer = Buffer.alloc(0);
 function parseRawFetchResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader) {
   reader.readInt32();
   const errorCode = reader.readInt16();
+  if (errorCode !== 0) {
+    // A whole-request error (fetch sessions are not used, so rare): retried as the library retries.
+    throw new KStreamsError('KAFKA_CONSUME_FAILED', `A fetch failed with Kafka error code ${errorCode}.`, {
+      hint: 'Check the broker log; the fetch is retried, and restoration resumes from the stored offsets after a restart.',
+      retriable: true,
+    });
+  }
   reader.readInt32();
-  const response: RawFetchResponse & { readonly errorCode: number } = {
-    errorCode,
+  const response: RawFetchResponse = {
     responses: reader.readArray((r) => ({
       topicId: r.readUUID(),
       partitions: r.readArray(
